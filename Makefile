@@ -1,0 +1,62 @@
+# Centrex Portal — `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# uv from PATH, else installed once into .tools (pip is all a fresh machine has).
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-sqlite test-postgres test-deps lint bench messages clean
+
+install: $(VENV)/.installed
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	$(MAKE) --no-print-directory messages
+	touch $@
+
+# gettext catalogues, compiled with Babel (no system gettext needed).
+messages:
+	@for po in src/centrex/locale/*/LC_MESSAGES/django.po; do \
+	  [ -f "$$po" ] || continue; \
+	  $(BIN)/pybabel compile --statistics -i "$$po" -o "$${po%.po}.mo" 2>&1 | tail -n 1; \
+	done
+
+run: install
+	$(BIN)/centrex run
+
+# PostgreSQL and Chromium come from Debian's packages when missing.
+test-deps:
+	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  echo "installing PostgreSQL"; $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; fi
+	@if ! command -v chromium >/dev/null; then \
+	  echo "installing Chromium"; $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; fi
+
+test: install test-deps
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+
+test-postgres:
+	$(BIN)/pytest --db=postgres $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .tools var

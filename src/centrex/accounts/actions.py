@@ -1,0 +1,419 @@
+"""Operations on users: the only place that changes a user's state (STYLE 2)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from centrex.accounts import emails
+from centrex.accounts.models import ApiToken, Language, Role, User, hash_token
+from centrex.core.audit import record_audit
+from centrex.core.errors import DomainError, ErrorCode, FieldError, PermissionDenied
+from centrex.core.throttling import count_event, forget_events, seconds_until_allowed
+from centrex.customers.models import Customer, Extension
+
+UNSET = object()
+
+
+def _validation(field: str, message: object) -> DomainError:
+    return DomainError(ErrorCode.VALIDATION_ERROR, message, field=field)  # type: ignore[arg-type]
+
+
+def normalize_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _validation("email", _("Enter a valid e-mail address, such as name@company.it.")) from None
+    return email
+
+
+def _clean_name(value: str, field: str) -> str:
+    name = " ".join((value or "").split())
+    if len(name) > 100:
+        raise _validation(field, _("At most 100 characters."))
+    return name
+
+
+def _clean_choice(value: str, choices: type[Role] | type[Language], field: str) -> str:
+    if value not in choices.values:
+        raise _validation(
+            field, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}
+        )
+    return value
+
+
+def _require_admin_of(acting_user: User, customer: Customer) -> None:
+    """Operators manage everyone; a customer's admin manages their own customer's users."""
+    if acting_user.is_operator:
+        return
+    if acting_user.customer_id != customer.pk or acting_user.role != Role.ADMIN:
+        raise PermissionDenied()
+
+
+def _extension_unavailable(number: str) -> DomainError:
+    return DomainError(
+        ErrorCode.EXTENSION_UNAVAILABLE,
+        _(
+            "Extension %(number)s cannot be associated: it does not exist for your company or "
+            "another user already has it. Choose one of your free extensions."
+        )
+        % {"number": number},
+        field="extension",
+    )
+
+
+def _free_extension(customer: Customer, number: str, *, for_user: User | None) -> Extension:
+    """The customer's extension `number`, locked, if free or already this user's (R-U5)."""
+    try:
+        extension = (
+            Extension.objects.select_for_update(of=("self",)).select_related("user")
+            .get(customer=customer, number=str(number).strip())
+        )
+    except Extension.DoesNotExist:
+        raise _extension_unavailable(number) from None
+    holder = getattr(extension, "user", None)
+    if holder is not None and (for_user is None or holder.pk != for_user.pk):
+        raise _extension_unavailable(number)
+    return extension
+
+
+def _lock_customer(customer: Customer) -> Customer:
+    """Serialise changes to one customer's users (the last-admin rule, R-U7)."""
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+def _ensure_another_admin_remains(user: User) -> None:
+    """R-U7: the last active admin keeps the role and stays active."""
+    others = User.objects.active_admins_of(user.customer).exclude(pk=user.pk)  # type: ignore[arg-type]
+    if not others.exists():
+        raise DomainError(
+            ErrorCode.LAST_ADMIN,
+            _(
+                "%(name)s is the last active administrator of the company. Make another user "
+                "an administrator first."
+            )
+            % {"name": user},
+            field="role",
+        )
+
+
+def invitation_link(user: User, *, purpose: str = "invite") -> str:
+    """The one-time link to set a password (valid PASSWORD_RESET_TIMEOUT)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{settings.CENTREX_BASE_URL}/accounts/set-password/{uid}/{token}/?purpose={purpose}"
+
+
+def _send_invitation(user: User, acting_user: User | None) -> None:
+    user.invited_at = timezone.now()
+    user.save(update_fields=["invited_at"])
+    emails.send_invitation(user, link=invitation_link(user), invited_by=acting_user)
+
+
+@dataclass
+class UserData:
+    """What an admin enters in Nuovo Utente / Modifica Utente (R-U3, R-U4)."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    role: str = Role.USER
+    language: str = Language.ITALIAN
+    extension: str | None = None
+
+
+@transaction.atomic
+def create_user(
+    customer: Customer,
+    data: UserData,
+    *,
+    acting_user: User,
+    password: str | None = None,
+) -> User:
+    """Nuovo Utente (R-U3): create the user, associate the extension if given, and e-mail an
+    invitation to set the password (unless an operator sets one now)."""
+    _require_admin_of(acting_user, customer)
+    errors: list[FieldError] = []
+    fields: dict[str, str] = {}
+    for name, check in (
+        ("email", lambda: normalize_email(data.email)),
+        ("first_name", lambda: _clean_name(data.first_name, "first_name")),
+        ("last_name", lambda: _clean_name(data.last_name, "last_name")),
+        ("role", lambda: _clean_choice(data.role, Role, "role")),
+        ("language", lambda: _clean_choice(data.language, Language, "language")),
+    ):
+        try:
+            fields[name] = check()
+        except DomainError as error:
+            errors.extend(error.errors)
+    if errors:
+        raise DomainError.from_errors(errors)
+    _lock_customer(customer)
+    if User.objects.filter(email=fields["email"]).exists():
+        raise _email_taken(fields["email"])
+    user = User(customer=customer, **fields)
+    if data.extension:
+        user.extension = _free_extension(customer, data.extension, for_user=None)
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # A concurrent request took the e-mail or the extension between our check and save.
+        if User.objects.filter(email=fields["email"]).exists():
+            raise _email_taken(fields["email"]) from None
+        raise _extension_unavailable(data.extension or "") from None
+    record_audit(
+        "user.created", actor=acting_user, target=user,
+        data={"role": user.role, "extension": data.extension or None},
+    )
+    if not password:
+        _send_invitation(user, acting_user)
+    return user
+
+
+def _email_taken(email: str) -> DomainError:
+    return DomainError(
+        ErrorCode.EMAIL_TAKEN,
+        _("%(email)s already has an account. Use another e-mail address.") % {"email": email},
+        field="email",
+    )
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise DomainError.from_errors(
+            FieldError("password", ErrorCode.VALIDATION_ERROR, message) for message in error.messages
+        ) from None
+
+
+@transaction.atomic
+def update_user(
+    user: User,
+    *,
+    acting_user: User,
+    email: str | object = UNSET,
+    first_name: str | object = UNSET,
+    last_name: str | object = UNSET,
+    role: str | object = UNSET,
+    language: str | object = UNSET,
+    extension: str | None | object = UNSET,
+    is_active: bool | object = UNSET,
+) -> User:
+    """Modifica Utente (R-U4): change the given fields only. `extension=None` or "" dissociates
+    the extension; another number associates it (R-U5). Protects the last admin (R-U7)."""
+    assert user.customer is not None
+    _require_admin_of(acting_user, user.customer)
+    _lock_customer(user.customer)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"role": user.role, "is_active": user.is_active, "extension": _number(user)}
+    errors: list[FieldError] = []
+    try:
+        if email is not UNSET:
+            new_email = normalize_email(str(email))
+            if new_email != user.email:
+                if User.objects.filter(email=new_email).exclude(pk=user.pk).exists():
+                    raise _email_taken(new_email)
+                user.email = new_email
+        if first_name is not UNSET:
+            user.first_name = _clean_name(str(first_name), "first_name")
+        if last_name is not UNSET:
+            user.last_name = _clean_name(str(last_name), "last_name")
+        if language is not UNSET:
+            user.language = _clean_choice(str(language), Language, "language")
+        if role is not UNSET:
+            user.role = _clean_choice(str(role), Role, "role")
+    except DomainError as error:
+        errors.extend(error.errors)
+    if errors:
+        raise DomainError.from_errors(errors)
+    if is_active is not UNSET:
+        if not isinstance(is_active, bool):
+            raise _validation("is_active", _("Use true or false."))
+        user.is_active = is_active
+    losing_admin = before["role"] == Role.ADMIN and before["is_active"] and (
+        user.role != Role.ADMIN or not user.is_active
+    )
+    if losing_admin:
+        _ensure_another_admin_remains(user)
+    if extension is not UNSET:
+        if extension in (None, ""):
+            user.extension = None
+        else:
+            user.extension = _free_extension(user.customer, str(extension), for_user=user)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise _extension_unavailable(str(extension)) from None
+    after = {"role": user.role, "is_active": user.is_active, "extension": _number(user)}
+    if after != before:
+        record_audit("user.updated", actor=acting_user, target=user,
+                     data={"before": before, "after": after})
+    if before["is_active"] and not user.is_active:
+        revoke_api_tokens(user)
+    return user
+
+
+def _number(user: User) -> str | None:
+    return user.extension.number if user.extension_id and user.extension else None
+
+
+def deactivate_user(user: User, *, acting_user: User) -> User:
+    """DELETE /users/{id}: the account stays (history), but cannot log in; its extension is
+    released so Communicator is disabled (R-U6)."""
+    return update_user(user, acting_user=acting_user, is_active=False, extension=None)
+
+
+@transaction.atomic
+def resend_invitation(user: User, *, acting_user: User) -> None:
+    assert user.customer is not None
+    _require_admin_of(acting_user, user.customer)
+    if user.has_usable_password():
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            _("This user has already set a password. They can use “Forgot password?”."),
+        )
+    _send_invitation(user, acting_user)
+    record_audit("user.invitation_resent", actor=acting_user, target=user)
+
+
+@transaction.atomic
+def set_password_with_token(user: User, password: str) -> User:
+    """Accepting an invitation or a reset: the token was checked by the caller."""
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_audit("user.password_set", actor=user, target=user)
+    return user
+
+
+@transaction.atomic
+def change_own_password(user: User, *, current: str, new: str) -> User:
+    """Opzioni Account (R-U9): needs the current password."""
+    if not user.check_password(current):
+        raise DomainError(
+            ErrorCode.INVALID_CREDENTIALS,
+            _("The current password is not right. Type it again."),
+            field="current_password",
+        )
+    _check_password(new, user)
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    record_audit("user.password_changed", actor=user, target=user)
+    return user
+
+
+@transaction.atomic
+def update_own_account(
+    user: User, *, language: str | object = UNSET, first_name: str | object = UNSET,
+    last_name: str | object = UNSET,
+) -> User:
+    """Opzioni Account / PATCH /me: what every user may change of their own account."""
+    if language is not UNSET:
+        user.language = _clean_choice(str(language), Language, "language")
+    if first_name is not UNSET:
+        user.first_name = _clean_name(str(first_name), "first_name")
+    if last_name is not UNSET:
+        user.last_name = _clean_name(str(last_name), "last_name")
+    user.save(update_fields=["language", "first_name", "last_name"])
+    return user
+
+
+RESET_LIMIT_PER_EMAIL = 5
+
+
+@transaction.atomic
+def request_password_reset(email: str, *, ip_address: str) -> None:
+    """Send a reset link if an active account has this e-mail. The answer to the person is
+    the same either way, so nobody can learn who has an account."""
+    address = (email or "").strip().lower()
+    window = timedelta(hours=1)
+    if seconds_until_allowed("password_reset", address, limit=RESET_LIMIT_PER_EMAIL, window=window):
+        return
+    count_event("password_reset", address)
+    user = User.objects.filter(email=address, is_active=True).first()
+    if user is None:
+        return
+    emails.send_password_reset(user, link=invitation_link(user, purpose="reset"))
+    record_audit("user.password_reset_requested", actor=None, target=user, ip_address=ip_address)
+
+
+def _throttled(seconds: int) -> DomainError:
+    return DomainError(
+        ErrorCode.THROTTLED,
+        _("Too many failed logins. Try again in %(minutes)d minutes or reset your password.")
+        % {"minutes": max(1, (seconds + 59) // 60)},
+        retry_after=seconds,
+    )
+
+
+def authenticate_login(email: str, password: str, *, ip_address: str) -> User:
+    """Check credentials under the login throttle (API.md: 10 failures per e-mail or 50 per
+    address in 15 minutes answer 429 until the window ends, even for the right password)."""
+    address = (email or "").strip().lower()
+    window = timedelta(seconds=settings.CENTREX_LOGIN_WINDOW_SECONDS)
+    wait = max(
+        seconds_until_allowed("login_email", address, window=window,
+                              limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL),
+        seconds_until_allowed("login_ip", ip_address, window=window,
+                              limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS),
+    )
+    if wait:
+        raise _throttled(wait)
+    user = User.objects.select_related("customer").filter(email=address).first()
+    valid = (
+        user is not None
+        and user.check_password(password)
+        and user.is_active
+        and (user.customer is None or user.customer.is_active)
+    )
+    if not valid or user is None:
+        if user is None:
+            # Same work as a real check, so timing does not tell which e-mails exist.
+            User().set_password(password)
+        with transaction.atomic():
+            count_event("login_email", address)
+            count_event("login_ip", ip_address)
+        raise DomainError(
+            ErrorCode.INVALID_CREDENTIALS,
+            _("E-mail or password is not right. Check them and try again."),
+        )
+    forget_events("login_email", address)
+    return user
+
+
+@transaction.atomic
+def issue_api_token(user: User) -> tuple[str, ApiToken]:
+    """A new bearer token; the raw value is returned once and only its hash is stored."""
+    raw = "cx_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        token_hash=hash_token(raw),
+        expires_at=timezone.now() + timedelta(days=settings.CENTREX_API_TOKEN_DAYS),
+    )
+    return raw, token
+
+
+def revoke_api_tokens(user: User) -> int:
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    return deleted

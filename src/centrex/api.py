@@ -1,0 +1,125 @@
+"""The HTTP API (API.md): one NinjaAPI at /api/v1 assembling each app's router, with every
+error answered as problem+json carrying a stable code."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from centrex.accounts.authentication import API_AUTH
+from centrex.core.errors import DomainError, ErrorCode, FieldError, NotFound
+from centrex.core.problems import payload_too_large, problem_response
+
+logger = logging.getLogger(__name__)
+
+
+class StrictJsonParser(Parser):
+    """Bodies must be JSON sent as JSON: anything else is `malformed_request`."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        content_type = request.content_type or ""
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise ValueError("content type is not application/json")
+        return super().parse_body(request)
+
+
+api = NinjaAPI(
+    title="Centrex Portal API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    parser=StrictJsonParser(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _malformed(detail: str) -> DomainError:
+    return DomainError(ErrorCode.MALFORMED_REQUEST, detail)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem_response(exc)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+        field = ".".join(location) or None
+        errors.append(FieldError(field, ErrorCode.VALIDATION_ERROR, str(error.get("msg", ""))))
+    if not errors:
+        errors.append(FieldError(None, ErrorCode.VALIDATION_ERROR, _("The request is not valid.")))
+    lead = DomainError(
+        ErrorCode.VALIDATION_ERROR,
+        _("Some fields are missing or have the wrong type: see errors."),
+        errors=errors,
+    )
+    return problem_response(lead)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        DomainError(
+            ErrorCode.NOT_AUTHENTICATED,
+            _("Log in first: send Authorization: Bearer <token> from POST /api/v1/auth/token."),
+        )
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, RequestDataTooBig):
+        return problem_response(payload_too_large())
+    if exc.status_code == 400:
+        return problem_response(
+            _malformed(_("The body must be valid JSON sent with Content-Type: application/json."))
+        )
+    if exc.status_code == 429:
+        return problem_response(
+            DomainError(ErrorCode.THROTTLED, _("Too many requests. Wait and try again."),
+                        retry_after=getattr(exc, "wait", None) or 60)
+        )
+    if exc.status_code == 403:
+        return problem_response(DomainError(ErrorCode.PERMISSION_DENIED, str(exc)))
+    if exc.status_code == 405:
+        response = problem_response(_malformed(_("This method is not allowed here.")))
+        response.status_code = 405
+        return response
+    return problem_response(NotFound())
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(NotFound())
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem_response(payload_too_large())
+
+
+def _add_routers() -> None:
+    """Each app contributes its router; imported here so the layering stays one-way."""
+    from centrex.accounts.api import auth_router, me_router, users_router
+    from centrex.backoffice.api import router as backoffice_router
+    from centrex.customers.api import extensions_router
+
+    api.add_router("/auth", auth_router)
+    api.add_router("/me", me_router)
+    api.add_router("/users", users_router)
+    api.add_router("/extensions", extensions_router)
+    api.add_router("/backoffice", backoffice_router)
+
+
+_add_routers()

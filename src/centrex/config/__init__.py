@@ -1,0 +1,1 @@
+"""Reading Centrex Portal's configuration from the environment (API.md "Configuration")."""

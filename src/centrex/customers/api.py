@@ -1,0 +1,3 @@
+from ninja import Router
+
+extensions_router = Router(tags=["extensions"])

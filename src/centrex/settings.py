@@ -1,0 +1,192 @@
+"""The one settings module of Centrex Portal, driven by the environment (API.md, `.env.example`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from centrex.config.environment import (
+    database_from_url,
+    email_from_url,
+    env_bool,
+    env_int,
+    env_str,
+    read_dotenv,
+    secret_key,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+read_dotenv(Path.cwd() / ".env")
+
+DATA_DIR = Path(env_str("CENTREX_DATA_DIR", "./var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = secret_key(DATA_DIR)
+ALLOWED_HOSTS = [h.strip() for h in env_str("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",")]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CENTREX_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+# Where links in e-mails point (invitations, password resets).
+CENTREX_BASE_URL = env_str("CENTREX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "centrex.core",
+    "centrex.customers",
+    "centrex.accounts",
+    "centrex.support",
+    "centrex.backoffice",
+    "centrex.devinbox",
+]
+
+MIDDLEWARE = [
+    "centrex.core.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "centrex.core.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "centrex.urls"
+WSGI_APPLICATION = "centrex.wsgi.application"
+ASGI_APPLICATION = "centrex.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "centrex.core.context_processors.portal",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": database_from_url(env_str("DATABASE_URL", "sqlite:///"), DATA_DIR),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Invitation and password-reset links stay valid three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Login throttling (API.md "Authentication").
+CENTREX_LOGIN_WINDOW_SECONDS = 15 * 60
+CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL = 10
+CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+CENTREX_API_TOKEN_DAYS = env_int("CENTREX_API_TOKEN_DAYS", 30, minimum=1)
+# Number of reverse proxies in front of the web server whose X-Forwarded-For we trust.
+CENTREX_TRUSTED_PROXIES = env_int("CENTREX_TRUSTED_PROXIES", 0)
+
+# Request bodies over 1 MiB answer 413 (API.md).
+CENTREX_MAX_BODY_BYTES = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = CENTREX_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = CENTREX_MAX_BODY_BYTES
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("CENTREX_SECURE_COOKIES", not DEBUG and CENTREX_BASE_URL.startswith("https://"))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = 12 * 3600
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if CENTREX_BASE_URL.startswith("https://"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("CENTREX_HSTS_SECONDS", 0)
+
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Rome"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+_email = email_from_url(os.environ.get("EMAIL_URL", "").strip(), DATA_DIR)
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = 20
+CENTREX_OUTBOX_DIR = _email.outbox
+DEFAULT_FROM_EMAIL = env_str("CENTREX_FROM_EMAIL", "Centrex Portal <noreply@centrex.localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The developer inbox page lists what the embedded outbox (and simulator) received.
+CENTREX_DEV_INBOX = env_bool("CENTREX_DEV_INBOX", CENTREX_OUTBOX_DIR is not None)
+
+CENTREX_SMSC_URL = env_str("CENTREX_SMSC_URL", "builtin")
+CENTREX_OTP_SENDER = env_str("CENTREX_OTP_SENDER", "Centrex")
+CENTREX_ALIAS_REGISTRY = env_str("CENTREX_ALIAS_REGISTRY", f"file://{DATA_DIR / 'registry'}")
+CENTREX_SMS_USER_RATE = env_int("CENTREX_SMS_USER_RATE", 600)
+CENTREX_SMS_CUSTOMER_RATE = env_int("CENTREX_SMS_CUSTOMER_RATE", 6000)
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CENTREX_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("CENTREX_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,20 @@
+"""URL map: pages by app (Italian paths, as the manual's menus), the API at /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from centrex.api import api
+from centrex.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("centrex.accounts.urls")),
+    path("", include("centrex.support.urls")),
+    path("backoffice/", include("centrex.backoffice.urls")),
+    path("dev/inbox/", include("centrex.devinbox.urls")),
+    path("api/v1/", api.urls),
+    # Anything else under /api/ answers problem+json, not an HTML page.
+    re_path(r"^api/", core_views.api_not_found),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,8 @@
+"""WSGI entry point for `centrex web`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrex.settings")
+application = get_wsgi_application()
