@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 
 # gettext catalogues, compiled with Babel (no system gettext needed).
 messages:
-	@for po in src/centrex/locale/*/LC_MESSAGES/django.po; do \
+	@for po in src/centrex/locale/*/LC_MESSAGES/django.po src/centrex/*/locale/*/LC_MESSAGES/django.po; do \
 	  [ -f "$$po" ] || continue; \
 	  $(BIN)/pybabel compile --statistics -i "$$po" -o "$${po%.po}.mo" 2>&1 | tail -n 1; \
 	done
