@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt
 
 from centrex.core.errors import NotFound
 from centrex.core.problems import problem_response
@@ -19,5 +20,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:dashboard")
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
     return problem_response(NotFound())
