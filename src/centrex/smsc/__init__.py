@@ -1,0 +1,1 @@
+"""SMSC transport: the SMPP 3.4 codec, delivery receipts, the dispatcher and the simulator."""

@@ -1,0 +1,198 @@
+"""Delivery receipts (R-T5, R-T6): read what a `deliver_sm` receipt says, and match its message
+id to the one the SMSC gave in `submit_sm_resp`.
+
+A receipt carries its facts twice in many SMSCs: in TLVs (`receipted_message_id`,
+`message_state`, `network_error_code`) and in the text of SMPP 3.4 Appendix B
+("id:… sub:… dlvrd:… submit date:… done date:… stat:… err:… text:…"). The TLVs win when present.
+
+The same message id is not always written the same way: some SMSCs answer `submit_sm_resp` with
+a hexadecimal id ("1A2B") and write it in decimal in the receipt text ("6699"), some pad it with
+zeros. `normalize_message_id` gives one key to store and the candidates to look a receipt up by.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from centrex.smsc.pdu import MessageState, NetworkErrorCode, Tlvs
+
+
+class ReceiptState(StrEnum):
+    """Where the SMSC says the message is (SMPP 3.4 §5.2.28 message states)."""
+
+    DELIVERED = "delivered"
+    UNDELIVERABLE = "undeliverable"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+    UNKNOWN = "unknown"
+    ACCEPTED = "accepted"
+    ENROUTE = "enroute"
+
+    @property
+    def is_final(self) -> bool:
+        """Every state but ENROUTE is final: no later receipt will change it."""
+        return self is not ReceiptState.ENROUTE
+
+
+# The 7-letter "stat:" values of Appendix B, and the long words a few SMSCs write instead.
+_STATE_BY_STAT: dict[str, ReceiptState] = {
+    "DELIVRD": ReceiptState.DELIVERED,
+    "DELIVERED": ReceiptState.DELIVERED,
+    "UNDELIV": ReceiptState.UNDELIVERABLE,
+    "UNDELIVERABLE": ReceiptState.UNDELIVERABLE,
+    "EXPIRED": ReceiptState.EXPIRED,
+    "REJECTD": ReceiptState.REJECTED,
+    "REJECTED": ReceiptState.REJECTED,
+    "DELETED": ReceiptState.DELETED,
+    "UNKNOWN": ReceiptState.UNKNOWN,
+    "ACCEPTD": ReceiptState.ACCEPTED,
+    "ACCEPTED": ReceiptState.ACCEPTED,
+    "ENROUTE": ReceiptState.ENROUTE,
+}
+_STATE_BY_MESSAGE_STATE: dict[int, ReceiptState] = {
+    MessageState.ENROUTE: ReceiptState.ENROUTE,
+    MessageState.DELIVERED: ReceiptState.DELIVERED,
+    MessageState.EXPIRED: ReceiptState.EXPIRED,
+    MessageState.DELETED: ReceiptState.DELETED,
+    MessageState.UNDELIVERABLE: ReceiptState.UNDELIVERABLE,
+    MessageState.ACCEPTED: ReceiptState.ACCEPTED,
+    MessageState.UNKNOWN: ReceiptState.UNKNOWN,
+    MessageState.REJECTED: ReceiptState.REJECTED,
+}
+
+# Fields are "name:value" separated by blanks; "text:" runs to the end and may hold anything,
+# so the other fields are looked for only before it.
+_TEXT_FIELD = re.compile(r"(?i)(?:^|\s)text:")
+_FIELDS = {
+    "id": re.compile(r"(?i)(?:^|\s)id:(\S+)"),
+    "sub": re.compile(r"(?i)(?:^|\s)sub:(\S+)"),
+    "dlvrd": re.compile(r"(?i)(?:^|\s)dlvrd:(\S+)"),
+    "submit_date": re.compile(r"(?i)(?:^|\s)submit[ _]?date:(\d+)"),
+    "done_date": re.compile(r"(?i)(?:^|\s)done[ _]?date:(\d+)"),
+    "stat": re.compile(r"(?i)(?:^|\s)stat:(\S+)"),
+    "err": re.compile(r"(?i)(?:^|\s)err:(\S+)"),
+}
+_HEX = re.compile(r"[0-9a-f]+")
+_DECIMAL = re.compile(r"[0-9]+")
+# Longer "numbers" are no numeric ids; leave them as they are.
+_MAX_NUMERIC_ID_LENGTH = 64
+
+
+class ReceiptError(ValueError):
+    """A deliver_sm that does not read as a delivery receipt (no message id or no state)."""
+
+
+@dataclass(frozen=True)
+class MessageIdKeys:
+    """An SMSC message id and the keys to match it by.
+
+    `key` is what to store with the submitted part: trimmed, lower case, without leading zeros
+    when the id is a (hexadecimal or decimal) number. `candidates` are what to look a receipt's
+    id up by, best first: `key`, then the same number read the other way round (decimal →
+    hexadecimal, hexadecimal → decimal). An id that is no number has only its `key`.
+    """
+
+    raw: str
+    key: str
+    candidates: tuple[str, ...]
+
+
+def normalize_message_id(message_id: str) -> MessageIdKeys:
+    """The match keys of an SMSC message id (see MessageIdKeys)."""
+    key = message_id.strip().lower()
+    candidates = [key]
+    if len(key) <= _MAX_NUMERIC_ID_LENGTH and _HEX.fullmatch(key):
+        key = key.lstrip("0") or "0"
+        candidates = [key]
+        if _DECIMAL.fullmatch(key):
+            candidates.append(format(int(key), "x"))
+        candidates.append(str(int(key, 16)))
+    return MessageIdKeys(raw=message_id, key=key, candidates=tuple(dict.fromkeys(candidates)))
+
+
+def message_ids_match(first: str, second: str) -> bool:
+    """Whether two ids may name the same message, however each side wrote it."""
+    one, other = normalize_message_id(first), normalize_message_id(second)
+    return one.key in other.candidates or other.key in one.candidates
+
+
+@dataclass(frozen=True)
+class DeliveryReceipt:
+    """What a delivery receipt says about one submitted message (part)."""
+
+    message_id: str
+    state: ReceiptState
+    stat: str | None = None
+    submitted_at: datetime | None = None
+    done_at: datetime | None = None
+    error_code: str | None = None
+    network_error: NetworkErrorCode | None = None
+    submitted_count: str | None = None
+    delivered_count: str | None = None
+    text: str | None = None
+
+    @property
+    def id_keys(self) -> MessageIdKeys:
+        return normalize_message_id(self.message_id)
+
+
+def parse_receipt(short_message: bytes, tlvs: Tlvs | None = None) -> DeliveryReceipt:
+    """Read a delivery receipt from a `deliver_sm` (R-T5).
+
+    The message id comes from the `receipted_message_id` TLV when there is one, else from the
+    text's "id:"; the state from the `message_state` TLV, else from "stat:" (any case). The
+    text is read from `message_payload` when `short_message` is empty. Dates are the SMSC's
+    local time, naive ("YYMMDDhhmm" or "YYMMDDhhmmss"); one that does not parse is None.
+    Raises ReceiptError when no id or no state can be found.
+    """
+    tlvs = tlvs or Tlvs()
+    raw = short_message or tlvs.message_payload or b""
+    content = raw.decode("latin-1")
+    text_match = _TEXT_FIELD.search(content)
+    head = content[: text_match.start()] if text_match else content
+    fields = {name: _field(pattern, head) for name, pattern in _FIELDS.items()}
+
+    message_id = tlvs.receipted_message_id or fields["id"]
+    if not message_id or not message_id.strip():
+        raise ReceiptError("The receipt has no message id (no receipted_message_id, no id:).")
+
+    stat = fields["stat"]
+    state = _STATE_BY_MESSAGE_STATE.get(tlvs.message_state or 0)
+    if state is None and stat is not None:
+        state = _STATE_BY_STAT.get(stat.upper())
+    if state is None:
+        raise ReceiptError(
+            f"The receipt for {message_id} has no known state "
+            f"(message_state {tlvs.message_state}, stat {stat!r})."
+        )
+    return DeliveryReceipt(
+        message_id=message_id.strip(),
+        state=state,
+        stat=stat,
+        submitted_at=_parse_date(fields["submit_date"]),
+        done_at=_parse_date(fields["done_date"]),
+        error_code=fields["err"],
+        network_error=tlvs.network_error_code,
+        submitted_count=fields["sub"],
+        delivered_count=fields["dlvrd"],
+        text=content[text_match.end() :] if text_match else None,
+    )
+
+
+def _field(pattern: re.Pattern[str], head: str) -> str | None:
+    match = pattern.search(head)
+    return match.group(1) if match else None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if value is None or len(value) not in (10, 12):
+        return None
+    # The SMSC's local time, whose zone the receipt does not say: left naive.
+    try:
+        return datetime.strptime(value, "%y%m%d%H%M%S" if len(value) == 12 else "%y%m%d%H%M")
+    except ValueError:
+        return None
