@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+"""The developer inbox, included at /dev/inbox/."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from centrex.devinbox import views
 
 app_name = "devinbox"
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    path("", views.index, name="index"),
+    path("<str:name>/", views.message, name="message"),
+]

@@ -1,0 +1,71 @@
+"""The developer inbox (DESIGN "External systems behind small adapters"): what the embedded
+defaults sent, so a first-time user of `make run` can open an invitation link or read a code on
+one machine. No login (it is for people who cannot log in yet); every page is 404 unless
+settings.CENTREX_DEV_INBOX is on."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from centrex.devinbox import outbox
+from centrex.devinbox.sources import SOURCES
+
+ENTRIES_PER_SOURCE = 200
+
+_HEAD_TAG = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+# Links inside the sandboxed preview open in a new tab: inside the frame our own pages
+# would refuse to load (X-Frame-Options: DENY).
+_BASE_TAG = '<base target="_blank">'
+
+
+def _require_enabled() -> None:
+    if not settings.CENTREX_DEV_INBOX:
+        raise Http404
+
+
+def _noindex(response: HttpResponse) -> HttpResponse:
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def html_preview(html: str) -> str:
+    """The HTML part for the iframe's srcdoc, with links set to open outside the frame."""
+    match = _HEAD_TAG.search(html)
+    if match:
+        return html[: match.end()] + _BASE_TAG + html[match.end() :]
+    return _BASE_TAG + html
+
+
+@require_safe
+@never_cache
+def index(request: HttpRequest) -> HttpResponse:
+    """Every source's newest entries, newest first."""
+    _require_enabled()
+    sections = [
+        {
+            "source": source,
+            "available": source.available(),
+            "listing": source.listing(ENTRIES_PER_SOURCE) if source.available() else None,
+        }
+        for source in SOURCES
+    ]
+    return _noindex(render(request, "devinbox/index.html", {"sections": sections}))
+
+
+@require_safe
+@never_cache
+def message(request: HttpRequest, name: str) -> HttpResponse:
+    """One e-mail: headers, the text part with clickable links, the HTML part sandboxed."""
+    _require_enabled()
+    try:
+        email = outbox.read_message(name)
+    except LookupError:
+        raise Http404 from None
+    context = {"email": email, "html_preview": html_preview(email.html) if email.html else ""}
+    return _noindex(render(request, "devinbox/message.html", context))
