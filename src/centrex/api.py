@@ -4,6 +4,7 @@ error answered as problem+json carrying a stable code."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -41,6 +42,28 @@ api = NinjaAPI(
 )
 
 
+# Where ninja found a parameter: the first part of a validation error's location.
+_PARAMETER_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(location: Sequence[str | int]) -> str | None:
+    """A validation error's location as the body names it: ("body", "payload", "address",
+    "city") → "address.city"; ("body", "payload", "to", 2) → "to[2]"; ("query", "limit") →
+    "limit"."""
+    parts = list(location)
+    if parts[:1] and parts[0] in _PARAMETER_SOURCES:
+        parts = parts[1:]
+    if parts[:1] == ["payload"]:
+        parts = parts[1:]
+    field = ""
+    for part in parts:
+        if isinstance(part, int):
+            field += f"[{part}]"
+        else:
+            field += f".{part}" if field else str(part)
+    return field or None
+
+
 def _malformed(detail: str) -> DomainError:
     return DomainError(ErrorCode.MALFORMED_REQUEST, detail)
 
@@ -54,8 +77,7 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
     for error in exc.errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-        field = ".".join(location) or None
+        field = _field_name(error.get("loc", ()))
         errors.append(FieldError(field, ErrorCode.VALIDATION_ERROR, str(error.get("msg", ""))))
     if not errors:
         errors.append(FieldError(None, ErrorCode.VALIDATION_ERROR, _("The request is not valid.")))
@@ -87,8 +109,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         )
     if exc.status_code == 429:
         return problem_response(
-            DomainError(ErrorCode.THROTTLED, _("Too many requests. Wait and try again."),
-                        retry_after=getattr(exc, "wait", None) or 60)
+            DomainError(
+                ErrorCode.THROTTLED,
+                _("Too many requests. Wait and try again."),
+                retry_after=getattr(exc, "wait", None) or 60,
+            )
         )
     if exc.status_code == 403:
         return problem_response(DomainError(ErrorCode.PERMISSION_DENIED, str(exc)))

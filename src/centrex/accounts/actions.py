@@ -417,3 +417,10 @@ def issue_api_token(user: User) -> tuple[str, ApiToken]:
 def revoke_api_tokens(user: User) -> int:
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+def revoke_api_token(user: User, raw: str) -> bool:
+    """Log out one API client: forget the token it sent (DELETE /auth/token). True if it
+    existed."""
+    deleted, _ = ApiToken.objects.filter(user=user, token_hash=hash_token(raw)).delete()
+    return deleted > 0

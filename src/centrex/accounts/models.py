@@ -42,6 +42,16 @@ class UserManager(BaseUserManager["User"]):
     def visible_to(self, user: Any) -> UserQuerySet:
         return self.get_queryset().visible_to(user)
 
+    # The queryset's own methods, reachable from `User.objects` too.
+    def customer_users(self) -> UserQuerySet:
+        return self.get_queryset().customer_users()
+
+    def active_admins_of(self, customer: Customer) -> UserQuerySet:
+        return self.get_queryset().active_admins_of(customer)
+
+    def operators(self) -> UserQuerySet:
+        return self.get_queryset().operators()
+
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email=(username or "").strip().lower())
 

@@ -1,3 +1,162 @@
-from ninja import Router
+"""The back office API (operators only; API.md "Back office"; R-B1): customers and their
+extensions, users of any customer."""
 
-router = Router(tags=["backoffice"])
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from centrex.accounts.access import require_operator
+from centrex.accounts.api import authenticated_as
+from centrex.accounts.models import User, UserQuerySet
+from centrex.accounts.schemas import UserOut
+from centrex.backoffice.actions import change_customer, onboard_customer
+from centrex.backoffice.schemas import (
+    CustomerIn,
+    CustomerPatch,
+    ExtensionsCreated,
+    ExtensionsIn,
+    in_api_terms,
+)
+from centrex.core.errors import DomainError, ErrorCode, NotFound
+from centrex.customers.actions import (
+    parse_extension_numbers,
+    parse_extension_range,
+    provision_extensions,
+)
+from centrex.customers.api import MAX_LIMIT, extensions_by_state
+from centrex.customers.models import Customer, Extension
+from centrex.customers.schemas import CustomerOut, ExtensionOut
+
+router = Router(tags=["backoffice"], auth=authenticated_as(require_operator))
+
+
+def _access_customer(operator: User, customer_id: int) -> Customer:
+    """A customer the operator may see (every one); a missing id is 404."""
+    customer = Customer.objects.visible_to(operator).filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+@contextmanager
+def _fields_as_sent() -> Iterator[None]:
+    """Name the fields of errors as the request body does (`address.city`, not `city`)."""
+    try:
+        yield
+    except DomainError as error:
+        raise in_api_terms(error) from None
+
+
+@router.post("/customers", response={201: CustomerOut}, summary="Onboard a customer")
+def post_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
+    """Creates the customer and its first administrator together (R-C1, R-C2); without an
+    admin password an invitation is e-mailed."""
+    operator = require_operator(request.user)
+    with _fields_as_sent():
+        customer, _admin = onboard_customer(
+            payload.customer_data(),
+            payload.admin.user_data(),
+            admin_password=payload.admin.password,
+            acting_user=operator,
+        )
+    return 201, customer
+
+
+@router.get("/customers", response=list[CustomerOut], summary="Customers")
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+def list_customers(request: HttpRequest, search: str = "") -> QuerySet[Customer]:
+    """Every word of `search` must appear in the ragione sociale, partita IVA, codice fiscale,
+    e-mail or city."""
+    customers = Customer.objects.visible_to(require_operator(request.user))
+    for word in search.split():
+        customers = customers.filter(
+            Q(name__icontains=word)
+            | Q(vat_number__icontains=word)
+            | Q(tax_code__icontains=word)
+            | Q(email__icontains=word)
+            | Q(city__icontains=word)
+        )
+    return customers
+
+
+@router.get("/customers/{customer_id}", response=CustomerOut, summary="One customer")
+def get_customer(request: HttpRequest, customer_id: int) -> Customer:
+    return _access_customer(require_operator(request.user), customer_id)
+
+
+@router.patch("/customers/{customer_id}", response=CustomerOut, summary="Change a customer")
+def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
+    """Only the fields sent change, nested ones included; the same checks as on creation."""
+    operator = require_operator(request.user)
+    customer = _access_customer(operator, customer_id)
+    with _fields_as_sent():
+        return change_customer(
+            customer, payload.changes(), is_active=payload.is_active, acting_user=operator
+        )
+
+
+@router.post(
+    "/customers/{customer_id}/extensions",
+    response={201: ExtensionsCreated},
+    summary="Provision extensions",
+)
+def post_extensions(
+    request: HttpRequest, customer_id: int, payload: ExtensionsIn
+) -> tuple[int, dict[str, int]]:
+    """`numbers` or `range` (R-U1). Idempotent: numbers that exist are skipped and not
+    counted; a number that is not 2–6 digits is 422 `validation_error`."""
+    operator = require_operator(request.user)
+    customer = _access_customer(operator, customer_id)
+    if (payload.numbers is None) == (payload.range is None):
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            _("Send either numbers (a list) or range (such as 201-240), not both."),
+            field="numbers",
+        )
+    if payload.range is not None:
+        numbers = parse_extension_range(payload.range)
+    else:
+        numbers = parse_extension_numbers(payload.numbers or [])
+        if not numbers:
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR,
+                _("Send at least one extension number."),
+                field="numbers",
+            )
+    created = provision_extensions(customer, numbers, acting_user=operator)
+    return 201, {"created": created}
+
+
+@router.get(
+    "/customers/{customer_id}/extensions",
+    response=list[ExtensionOut],
+    summary="A customer's extensions",
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+def list_customer_extensions(
+    request: HttpRequest, customer_id: int, free: bool | None = None
+) -> QuerySet[Extension]:
+    operator = require_operator(request.user)
+    customer = _access_customer(operator, customer_id)
+    extensions = Extension.objects.filter(customer=customer)
+    return extensions_by_state(extensions, free=free).select_related("user").in_number_order()
+
+
+@router.get("/customers/{customer_id}/users", response=list[UserOut], summary="A customer's users")
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+def list_customer_users(request: HttpRequest, customer_id: int) -> UserQuerySet:
+    operator = require_operator(request.user)
+    customer = _access_customer(operator, customer_id)
+    return (
+        User.objects.visible_to(operator)
+        .customer_users()
+        .filter(customer=customer)
+        .select_related("extension")
+    )

@@ -136,7 +136,7 @@ def update_customer(customer: Customer, changes: dict[str, object], *, acting_us
     if changed:
         customer.save()
         record_audit("customer.updated", actor=acting_user, target=customer,
-                     data={"fields": sorted(changed)})
+                     customer_id=customer.pk, data={"fields": sorted(changed)})
     return customer
 
 
@@ -273,3 +273,20 @@ def remove_extension(extension: Extension, *, acting_user: User) -> None:
     record_audit("extension.removed", actor=acting_user, target=extension,
                  data={"number": extension.number})
     extension.delete()
+
+
+@transaction.atomic
+def set_customer_active(customer: Customer, active: bool, *, acting_user: User) -> Customer:
+    """Activate or deactivate a customer: an inactive customer's users cannot log in or use
+    the API (accounts.actions.authenticate_login, accounts.authentication)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.is_active != active:
+        customer.is_active = active
+        customer.save(update_fields=["is_active", "updated_at"])
+        record_audit(
+            "customer.activated" if active else "customer.deactivated",
+            actor=acting_user, target=customer, customer_id=customer.pk,
+            from_state="active" if not active else "inactive",
+            to_state="active" if active else "inactive",
+        )
+    return customer

@@ -1,3 +1,41 @@
+"""The customer admin's view of the company's IP Centrex extensions (API.md "Users and
+extensions"; R-U5)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
 from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from centrex.core.errors import PermissionDenied
+from centrex.core.tenancy import TenantQuerySet
+from centrex.customers.models import Extension, ExtensionQuerySet
+from centrex.customers.schemas import ExtensionOut
+
+# API.md "Lists": ?limit= defaults to 50 (NINJA_PAGINATION_PER_PAGE) and is capped at 200.
+MAX_LIMIT = 200
 
 extensions_router = Router(tags=["extensions"])
+
+
+def extensions_by_state(extensions: ExtensionQuerySet, *, free: bool | None) -> ExtensionQuerySet:
+    """`free=True`: those no user has (R-U5); `False`: those associated; None: all."""
+    if free is None:
+        return extensions
+    return extensions.free() if free else extensions.filter(user__isnull=False)
+
+
+@extensions_router.get(
+    "",
+    response=list[ExtensionOut],
+    summary="The company's extensions (free=true: only those no user has)",
+)
+@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+def list_extensions(request: HttpRequest, free: bool | None = None) -> TenantQuerySet[Extension]:
+    """Customer admins only. `free=true` lists what Nuovo Utente / Modifica Utente may offer
+    (R-U5); `free=false` the extensions already associated with a user."""
+    # The model's own role test: customers stands below accounts, so no import from there.
+    if not getattr(request.user, "is_customer_admin", False):
+        raise PermissionDenied()
+    extensions = Extension.objects.select_related("user").in_number_order()
+    return extensions_by_state(extensions, free=free).visible_to(request.user)

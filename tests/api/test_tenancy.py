@@ -1,0 +1,166 @@
+"""Another customer's objects do not exist for you (R-C3), and the back office is for operators
+only (R-B1): every endpoint of these routers walked as the wrong person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from centrex.accounts.models import User
+from centrex.customers.models import Customer, Extension
+from tests.api.problems import assert_problem
+
+# Every endpoint that names an object of a customer, as Carla (admin of Altra) would call it
+# with Esempio's ids: each must answer 404, exactly as for an id that does not exist.
+OTHER_CUSTOMERS_OBJECTS = [
+    ("get", "/api/v1/users/{alice}", None),
+    ("patch", "/api/v1/users/{alice}", {"first_name": "Mallory"}),
+    ("delete", "/api/v1/users/{alice}", None),
+    ("get", "/api/v1/users/{bob}", None),
+    ("patch", "/api/v1/users/{bob}", {"extension": "302"}),
+    ("delete", "/api/v1/users/{bob}", None),
+]
+
+# The back office: a customer admin (even of the customer named) is refused with 403.
+OPERATOR_ONLY = [
+    ("post", "/api/v1/backoffice/customers", {"name": "X"}),
+    ("get", "/api/v1/backoffice/customers", None),
+    ("get", "/api/v1/backoffice/customers/{esempio}", None),
+    ("patch", "/api/v1/backoffice/customers/{esempio}", {"name": "Mallory S.r.l."}),
+    ("post", "/api/v1/backoffice/customers/{esempio}/extensions", {"numbers": ["299"]}),
+    ("get", "/api/v1/backoffice/customers/{esempio}/extensions", None),
+    ("get", "/api/v1/backoffice/customers/{esempio}/users", None),
+]
+
+# Endpoints without an object id: they answer about the caller's own customer only
+# (see test_lists_show_only_the_callers_customer).
+NO_OBJECT_ID = [
+    ("post", "/api/v1/auth/token"),
+    ("delete", "/api/v1/auth/token"),
+    ("get", "/api/v1/me"),
+    ("patch", "/api/v1/me"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/extensions"),
+]
+
+
+def call(
+    client: Client, method: str, path: str, body: dict[str, Any] | None, ids: dict[str, int]
+) -> Any:
+    return getattr(client, method)(path.format(**ids), body, content_type="application/json")
+
+
+@pytest.fixture
+def esempio_ids(esempio: Customer, alice: User, bob: User) -> dict[str, int]:
+    return {"esempio": esempio.pk, "alice": alice.pk, "bob": bob.pk}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), OTHER_CUSTOMERS_OBJECTS)
+def test_another_customers_objects_are_404_for_carla(
+    carla: User,
+    esempio_ids: dict[str, int],
+    alice: User,
+    bob: User,
+    api_client: Callable[[User | None], Client],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    # when
+    response = call(api_client(carla), method, path, body, esempio_ids)
+    # then: the same answer as for an id that does not exist, and nothing changed
+    assert_problem(response, 404, "not_found")
+    missing = call(api_client(carla), method, path, body, {"alice": 987654, "bob": 987655})
+    assert missing.json() == response.json()
+    alice.refresh_from_db()
+    bob.refresh_from_db()
+    assert (alice.first_name, alice.is_active, bob.is_active) == ("Alice", True, True)
+    assert bob.extension is not None and bob.extension.number == "202"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), OPERATOR_ONLY)
+@pytest.mark.parametrize("who", ["alice", "carla", "bob"])
+def test_the_back_office_is_403_for_customers_users(
+    who: str,
+    request: pytest.FixtureRequest,
+    esempio_ids: dict[str, int],
+    esempio: Customer,
+    api_client: Callable[[User | None], Client],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    # given
+    caller: User = request.getfixturevalue(who)
+    # when
+    response = call(api_client(caller), method, path, body, esempio_ids)
+    # then
+    assert_problem(response, 403, "permission_denied")
+    esempio.refresh_from_db()
+    assert esempio.name == "Esempio S.r.l."
+    assert not Extension.objects.filter(number="299").exists()
+
+
+def test_lists_show_only_the_callers_customer(
+    carla: User, esempio_ids: dict[str, int], api_client: Callable[[User | None], Client]
+) -> None:
+    # given
+    client = api_client(carla)
+    # when
+    users = client.get("/api/v1/users", {"search": "esempio"}).json()
+    everyone = client.get("/api/v1/users").json()
+    extensions = client.get("/api/v1/extensions").json()
+    me = client.get("/api/v1/me").json()
+    # then
+    assert users == {"count": 0, "items": []}
+    assert [u["email"] for u in everyone["items"]] == ["carla@altra.example"]
+    assert [e["number"] for e in extensions["items"]] == ["301", "302", "303"]
+    assert me["customer"]["name"] == "Altra S.p.A."
+
+
+def test_another_customers_extension_cannot_be_taken_by_carla(
+    carla: User, alice: User, api_client: Callable[[User | None], Client]
+) -> None:
+    # when: 201 is Esempio's (Alice's); 210 is Esempio's and free
+    taken = api_client(carla).patch(
+        f"/api/v1/users/{carla.pk}", {"extension": "201"}, content_type="application/json"
+    )
+    free = api_client(carla).post(
+        "/api/v1/users",
+        {"email": "x@altra.example", "extension": "210"},
+        content_type="application/json",
+    )
+    # then: the same answer as for a number that does not exist
+    assert_problem(taken, 409, "extension_unavailable")
+    assert_problem(free, 409, "extension_unavailable")
+    assert not User.objects.filter(email="x@altra.example").exists()
+
+
+def test_every_endpoint_of_these_routers_is_walked(client: Client) -> None:
+    """A new endpoint on these routers must join one of the lists above."""
+    # given
+    walked = {(method, path) for method, path, _body in OTHER_CUSTOMERS_OBJECTS + OPERATOR_ONLY}
+    walked |= set(NO_OBJECT_ID)
+    normalise = {"{alice}": "{user_id}", "{bob}": "{user_id}", "{esempio}": "{customer_id}"}
+
+    def documented(path: str) -> str:
+        for placeholder, name in normalise.items():
+            path = path.replace(placeholder, name)
+        return path
+
+    walked = {(method, documented(path)) for method, path in walked}
+    # when
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    ours = {
+        (method, path)
+        for path, operations in paths.items()
+        if path in ("/api/v1/me", "/api/v1/auth/token")
+        or path.startswith(("/api/v1/users", "/api/v1/extensions", "/api/v1/backoffice/customers"))
+        for method in operations
+    }
+    # then
+    assert ours == walked
