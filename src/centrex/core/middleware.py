@@ -59,5 +59,6 @@ class UserLanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
+        # A bearer token may have switched to the caller's language after this point.
+        response.headers.setdefault("Content-Language", translation.get_language() or language)
         return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.db import models
 
@@ -20,7 +20,7 @@ class TenantQuerySet(models.QuerySet[M]):
 
     tenant_field = "customer"
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> TenantQuerySet[M]:
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> Self:
         """Operators see every customer's rows; a customer's users see their own; nobody else
         sees anything."""
         if not user.is_authenticated or not user.is_active:

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -97,8 +99,25 @@ def clean_customer_data(data: CustomerData) -> CustomerData:
         errors.append(_validation(str(_("An Italian postcode (CAP) has 5 digits.")), "postcode"))
     cleaned.email = data.email.strip().lower()
     cleaned.pec = data.pec.strip().lower()
+    for attribute, value in (("email", cleaned.email), ("pec", cleaned.pec)):
+        if attribute == "email" or value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                errors.append(
+                    _validation(str(_("Enter a valid e-mail address, such as name@company.it.")),
+                                attribute)
+                )
     for attribute in ("street", "city", "contact_first_name", "contact_last_name"):
         setattr(cleaned, attribute, " ".join(str(getattr(data, attribute)).split()))
+    # R-C2: the sede legale is part of what the regulator needs.
+    for attribute, message in (
+        ("street", _("Enter the address of the sede legale.")),
+        ("postcode", _("Enter the postcode (CAP) of the sede legale.")),
+        ("city", _("Enter the city of the sede legale.")),
+    ):
+        if not getattr(cleaned, attribute):
+            errors.append(_validation(str(message), attribute))
     brands: list[str] = []
     for brand in data.brands:
         name = " ".join(str(brand).split())
