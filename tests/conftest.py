@@ -19,18 +19,28 @@ PASSWORD = "Centrex-Test-2026!"
 
 @pytest.fixture
 def operator(db: None) -> User:
-    return User.objects.create_operator("operatore@provider.example", PASSWORD,
-                                        first_name="Olga", last_name="Operatrice")
+    return User.objects.create_operator(
+        "operatore@provider.example", PASSWORD, first_name="Olga", last_name="Operatrice"
+    )
 
 
 @pytest.fixture
 def esempio(operator: User) -> Customer:
     customer = create_customer(
         CustomerData(
-            name="Esempio S.r.l.", kind="business", vat_number="IT00743110157",
-            email="amministrazione@esempio.example", street="Via Roma 1", postcode="20121",
-            city="Milano", province="MI", pec="esempio@pec.example", phone="+390212345678",
-            contact_first_name="Alice", contact_last_name="Rossi", brands=["Esempio", "EsempioNet"],
+            name="Esempio S.r.l.",
+            kind="business",
+            vat_number="IT00743110157",
+            email="amministrazione@esempio.example",
+            street="Via Roma 1",
+            postcode="20121",
+            city="Milano",
+            province="MI",
+            pec="esempio@pec.example",
+            phone="+390212345678",
+            contact_first_name="Alice",
+            contact_last_name="Rossi",
+            brands=["Esempio", "EsempioNet"],
         ),
         acting_user=operator,
     )
@@ -42,9 +52,15 @@ def esempio(operator: User) -> Customer:
 def alice(esempio: Customer, operator: User) -> User:
     return create_user(
         esempio,
-        UserData(email="alice@esempio.example", first_name="Alice", last_name="Rossi",
-                 role=Role.ADMIN, extension="201"),
-        acting_user=operator, password=PASSWORD,
+        UserData(
+            email="alice@esempio.example",
+            first_name="Alice",
+            last_name="Rossi",
+            role=Role.ADMIN,
+            extension="201",
+        ),
+        acting_user=operator,
+        password=PASSWORD,
     )
 
 
@@ -52,9 +68,15 @@ def alice(esempio: Customer, operator: User) -> User:
 def bob(esempio: Customer, operator: User, alice: User) -> User:
     return create_user(
         esempio,
-        UserData(email="bob@esempio.example", first_name="Bob", last_name="Bianchi",
-                 role=Role.USER, extension="202"),
-        acting_user=operator, password=PASSWORD,
+        UserData(
+            email="bob@esempio.example",
+            first_name="Bob",
+            last_name="Bianchi",
+            role=Role.USER,
+            extension="202",
+        ),
+        acting_user=operator,
+        password=PASSWORD,
     )
 
 
@@ -62,8 +84,13 @@ def bob(esempio: Customer, operator: User, alice: User) -> User:
 def altra(operator: User) -> Customer:
     customer = create_customer(
         CustomerData(
-            name="Altra S.p.A.", kind="business", vat_number="01114601006",
-            email="info@altra.example", street="Via Torino 2", postcode="00184", city="Roma",
+            name="Altra S.p.A.",
+            kind="business",
+            vat_number="01114601006",
+            email="info@altra.example",
+            street="Via Torino 2",
+            postcode="00184",
+            city="Roma",
             province="RM",
         ),
         acting_user=operator,
@@ -76,9 +103,15 @@ def altra(operator: User) -> Customer:
 def carla(altra: Customer, operator: User) -> User:
     return create_user(
         altra,
-        UserData(email="carla@altra.example", first_name="Carla", last_name="Verdi",
-                 role=Role.ADMIN, extension="301"),
-        acting_user=operator, password=PASSWORD,
+        UserData(
+            email="carla@altra.example",
+            first_name="Carla",
+            last_name="Verdi",
+            role=Role.ADMIN,
+            extension="301",
+        ),
+        acting_user=operator,
+        password=PASSWORD,
     )
 
 
@@ -86,8 +119,13 @@ def carla(altra: Customer, operator: User) -> User:
 def privato(operator: User) -> Customer:
     customer = create_customer(
         CustomerData(
-            name="Dario Neri", kind="consumer", tax_code="RSSMRA85T10A562S",
-            email="dario@privato.example", street="Via Napoli 3", postcode="80100", city="Napoli",
+            name="Dario Neri",
+            kind="consumer",
+            tax_code="RSSMRA85T10A562S",
+            email="dario@privato.example",
+            street="Via Napoli 3",
+            postcode="80100",
+            city="Napoli",
             province="NA",
         ),
         acting_user=operator,
@@ -100,9 +138,15 @@ def privato(operator: User) -> Customer:
 def dario(privato: Customer, operator: User) -> User:
     return create_user(
         privato,
-        UserData(email="dario@privato.example", first_name="Dario", last_name="Neri",
-                 role=Role.ADMIN, extension="10"),
-        acting_user=operator, password=PASSWORD,
+        UserData(
+            email="dario@privato.example",
+            first_name="Dario",
+            last_name="Neri",
+            role=Role.ADMIN,
+            extension="10",
+        ),
+        acting_user=operator,
+        password=PASSWORD,
     )
 
 

@@ -34,7 +34,9 @@ def web(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="centrex web")
     parser.add_argument("--bind", default=os.environ.get("CENTREX_BIND", DEFAULT_BIND))
     parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("CENTREX_WEB_WORKERS", "0") or 0),
+        "--workers",
+        type=int,
+        default=int(os.environ.get("CENTREX_WEB_WORKERS", "0") or 0),
         help="processes (default: one per CPU core)",
     )
     args = parser.parse_args(argv)
@@ -42,13 +44,22 @@ def web(argv: Sequence[str]) -> int:
     workers = args.workers or os.cpu_count() or 1
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrex.settings")
     command = [
-        sys.executable, "-m", "granian",
-        "--interface", "wsgi",
-        "--host", host, "--port", str(port),
-        "--workers", str(workers),
-        "--blocking-threads", os.environ.get("CENTREX_WEB_THREADS", "8"),
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        os.environ.get("CENTREX_WEB_THREADS", "8"),
         "--no-ws",
-        "--log-level", "warning",
+        "--log-level",
+        "warning",
         "centrex.wsgi:application",
     ]
     os.execv(sys.executable, command)

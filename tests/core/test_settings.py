@@ -20,7 +20,11 @@ def test_postgres_url_is_parsed(tmp_path: Path) -> None:
     config = database_from_url("postgres://centrex:s%40cret@db.example:5433/portal", tmp_path)
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"], config["NAME"]) == (
-        "centrex", "s@cret", "db.example", "5433", "portal",
+        "centrex",
+        "s@cret",
+        "db.example",
+        "5433",
+        "portal",
     )
 
 
@@ -31,7 +35,12 @@ def test_unknown_database_scheme_fails_loudly(tmp_path: Path) -> None:
 
 def test_smtp_with_starttls(tmp_path: Path) -> None:
     config = email_from_url("smtp+tls://user:pw@mail.example:2525", tmp_path)
-    assert (config.host, config.port, config.user, config.use_tls) == ("mail.example", 2525, "user", True)
+    assert (config.host, config.port, config.user, config.use_tls) == (
+        "mail.example",
+        2525,
+        "user",
+        True,
+    )
 
 
 def test_empty_email_url_is_the_outbox(tmp_path: Path) -> None:
@@ -44,7 +53,9 @@ def test_bad_boolean_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
         env_bool("DEBUG", False)
 
 
-def test_secret_key_is_generated_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_key_is_generated_once_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     first = secret_key(tmp_path)
     assert len(first) > 40

@@ -67,9 +67,21 @@ def start_postgres() -> str:
     if prefix:
         shutil.chown(base, user="postgres")
     subprocess.run(
-        [*prefix, _postgres_bin("initdb"), "-D", str(data), "-U", "postgres",
-         "--auth=trust", "--encoding=UTF8", "--no-sync", "-N"],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            *prefix,
+            _postgres_bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-sync",
+            "-N",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     port = _free_port()
     options = (
@@ -77,15 +89,30 @@ def start_postgres() -> str:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
     subprocess.run(
-        [*prefix, _postgres_bin("pg_ctl"), "-D", str(data), "-o", options,
-         "-l", str(base / "server.log"), "-w", "-t", "60", "start"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            *prefix,
+            _postgres_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
 
     def stop() -> None:
         subprocess.run(
             [*prefix, _postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         )
         shutil.rmtree(base, ignore_errors=True)
 
@@ -101,7 +128,9 @@ def pytest_load_initial_conftests(
     # memory (tests that need SMTP start aiosmtpd), tasks run at once.
     os.environ.setdefault("CENTREX_DATA_DIR", tempfile.mkdtemp(prefix="centrex-test-data-"))
     os.environ.setdefault("EMAIL_URL", "memory")
-    os.environ.setdefault("CENTREX_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+    os.environ.setdefault(
+        "CENTREX_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+    )
     os.environ.pop("SECRET_KEY", None)
     database = early_config.known_args_namespace.db
     os.environ["CENTREX_TEST_DB"] = database

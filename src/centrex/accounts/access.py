@@ -18,13 +18,13 @@ def require_customer_admin(acting_user: Any) -> User:
         or acting_user.role != Role.ADMIN
     ):
         raise PermissionDenied()
-    return acting_user  # type: ignore[no-any-return]
+    return acting_user
 
 
 def require_operator(acting_user: Any) -> User:
     if not acting_user.is_authenticated or not getattr(acting_user, "is_operator", False):
         raise PermissionDenied()
-    return acting_user  # type: ignore[no-any-return]
+    return acting_user
 
 
 def access_user(acting_user: Any, user_id: object) -> User:
@@ -33,8 +33,10 @@ def access_user(acting_user: Any, user_id: object) -> User:
         pk = int(str(user_id))
     except ValueError:
         raise NotFound() from None
-    queryset = User.objects.visible_to(acting_user).customer_users().select_related(
-        "customer", "extension"
+    queryset = (
+        User.objects.visible_to(acting_user)
+        .customer_users()
+        .select_related("customer", "extension")
     )
     user = queryset.filter(pk=pk).first()
     if user is None:

@@ -36,7 +36,9 @@ def normalize_email(raw: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise _validation("email", _("Enter a valid e-mail address, such as name@company.it.")) from None
+        raise _validation(
+            "email", _("Enter a valid e-mail address, such as name@company.it.")
+        ) from None
     return email
 
 
@@ -79,7 +81,8 @@ def _free_extension(customer: Customer, number: str, *, for_user: User | None) -
     """The customer's extension `number`, locked, if free or already this user's (R-U5)."""
     try:
         extension = (
-            Extension.objects.select_for_update(of=("self",)).select_related("user")
+            Extension.objects.select_for_update(of=("self",))
+            .select_related("user")
             .get(customer=customer, number=str(number).strip())
         )
     except Extension.DoesNotExist:
@@ -181,7 +184,9 @@ def create_user(
             raise _email_taken(fields["email"]) from None
         raise _extension_unavailable(data.extension or "") from None
     record_audit(
-        "user.created", actor=acting_user, target=user,
+        "user.created",
+        actor=acting_user,
+        target=user,
         data={"role": user.role, "extension": data.extension or None},
     )
     if not password:
@@ -202,7 +207,8 @@ def _check_password(password: str, user: User) -> None:
         password_validation.validate_password(password, user)
     except ValidationError as error:
         raise DomainError.from_errors(
-            FieldError("password", ErrorCode.VALIDATION_ERROR, message) for message in error.messages
+            FieldError("password", ErrorCode.VALIDATION_ERROR, message)
+            for message in error.messages
         ) from None
 
 
@@ -216,14 +222,15 @@ def update_user(
     last_name: str | object = UNSET,
     role: str | object = UNSET,
     language: str | object = UNSET,
-    extension: str | None | object = UNSET,
+    extension: str | object | None = UNSET,
     is_active: bool | object = UNSET,
 ) -> User:
     """Modifica Utente (R-U4): change the given fields only. `extension=None` or "" dissociates
     the extension; another number associates it (R-U5). Protects the last admin (R-U7)."""
-    assert user.customer is not None
-    _require_admin_of(acting_user, user.customer)
-    _lock_customer(user.customer)
+    customer = user.customer
+    assert customer is not None
+    _require_admin_of(acting_user, customer)
+    _lock_customer(customer)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = {"role": user.role, "is_active": user.is_active, "extension": _number(user)}
     errors: list[FieldError] = []
@@ -250,8 +257,10 @@ def update_user(
         if not isinstance(is_active, bool):
             raise _validation("is_active", _("Use true or false."))
         user.is_active = is_active
-    losing_admin = before["role"] == Role.ADMIN and before["is_active"] and (
-        user.role != Role.ADMIN or not user.is_active
+    losing_admin = (
+        before["role"] == Role.ADMIN
+        and before["is_active"]
+        and (user.role != Role.ADMIN or not user.is_active)
     )
     if losing_admin:
         _ensure_another_admin_remains(user)
@@ -259,7 +268,7 @@ def update_user(
         if extension in (None, ""):
             user.extension = None
         else:
-            user.extension = _free_extension(user.customer, str(extension), for_user=user)
+            user.extension = _free_extension(customer, str(extension), for_user=user)
     try:
         with transaction.atomic():
             user.save()
@@ -267,8 +276,9 @@ def update_user(
         raise _extension_unavailable(str(extension)) from None
     after = {"role": user.role, "is_active": user.is_active, "extension": _number(user)}
     if after != before:
-        record_audit("user.updated", actor=acting_user, target=user,
-                     data={"before": before, "after": after})
+        record_audit(
+            "user.updated", actor=acting_user, target=user, data={"before": before, "after": after}
+        )
     if before["is_active"] and not user.is_active:
         revoke_api_tokens(user)
     return user
@@ -325,7 +335,10 @@ def change_own_password(user: User, *, current: str, new: str) -> User:
 
 @transaction.atomic
 def update_own_account(
-    user: User, *, language: str | object = UNSET, first_name: str | object = UNSET,
+    user: User,
+    *,
+    language: str | object = UNSET,
+    first_name: str | object = UNSET,
     last_name: str | object = UNSET,
 ) -> User:
     """Opzioni Account / PATCH /me: what every user may change of their own account."""
@@ -373,10 +386,18 @@ def authenticate_login(email: str, password: str, *, ip_address: str) -> User:
     address = (email or "").strip().lower()
     window = timedelta(seconds=settings.CENTREX_LOGIN_WINDOW_SECONDS)
     wait = max(
-        seconds_until_allowed("login_email", address, window=window,
-                              limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL),
-        seconds_until_allowed("login_ip", ip_address, window=window,
-                              limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS),
+        seconds_until_allowed(
+            "login_email",
+            address,
+            window=window,
+            limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL,
+        ),
+        seconds_until_allowed(
+            "login_ip",
+            ip_address,
+            window=window,
+            limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS,
+        ),
     )
     if wait:
         raise _throttled(wait)

@@ -18,7 +18,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 def _adopt(request: HttpRequest, user: User) -> User:
     request.user = user
     translation.activate(user.language)
-    request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+    request.LANGUAGE_CODE = user.language
     return user
 
 
@@ -48,7 +48,7 @@ class PortalSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: Any) -> User | None:
         user = request.user
         if user.is_authenticated and user.is_active:
-            return _adopt(request, user)  # type: ignore[arg-type]
+            return _adopt(request, user)
         return None
 
 

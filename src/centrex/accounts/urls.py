@@ -1,4 +1,33 @@
-from django.urls import path  # noqa: F401
+"""Pages of the accounts app, included at the site root (Italian paths follow the manual's
+menus: Area Clienti, Impostazioni > Utenti)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from centrex.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    path("accounts/login/", views.login_view, name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/password-reset/", views.password_reset, name="password_reset"),
+    path("accounts/password-reset/sent/", views.password_reset_sent, name="password_reset_sent"),
+    path(
+        "accounts/set-password/<str:uidb64>/<str:token>/",
+        views.set_password,
+        name="set_password",
+    ),
+    path("accounts/opzioni/", views.options, name="options"),
+    path("area-clienti/", views.dashboard, name="dashboard"),
+    path("impostazioni/utenti/", views.user_list, name="user_list"),
+    path("impostazioni/utenti/nuovo/", views.user_create, name="user_create"),
+    path("impostazioni/utenti/<int:pk>/", views.user_edit, name="user_edit"),
+    path("impostazioni/utenti/<int:pk>/disattiva/", views.user_deactivate, name="user_deactivate"),
+    path("impostazioni/utenti/<int:pk>/riattiva/", views.user_reactivate, name="user_reactivate"),
+    path(
+        "impostazioni/utenti/<int:pk>/invito/",
+        views.user_resend_invitation,
+        name="user_resend_invitation",
+    ),
+]

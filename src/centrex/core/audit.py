@@ -28,13 +28,13 @@ def record_audit(
     """Append one audit row. `customer_id` defaults to the target's own customer."""
     if customer_id is None and target is not None:
         customer_id = getattr(target, "customer_id", None)
-    real_actor = actor if actor is not None and actor.is_authenticated else None
+    real_actor: Any = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=real_actor,
         actor_email=getattr(real_actor, "email", "") or "",
         customer_id=customer_id,
         action=action,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=(target._meta.model_name or "") if target is not None else "",
         object_id=str(target.pk) if target is not None else "",
         object_repr=str(target)[:200] if target is not None else "",
         from_state=from_state,

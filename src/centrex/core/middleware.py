@@ -57,7 +57,7 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = language_for(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = language
         response = self.get_response(request)
         # A bearer token may have switched to the caller's language after this point.
         response.headers.setdefault("Content-Language", translation.get_language() or language)

@@ -61,13 +61,19 @@ def clean_customer_data(data: CustomerData) -> CustomerData:
         errors.append(_validation(str(_("Choose business or consumer.")), "kind"))
     if data.kind == CustomerKind.BUSINESS and not data.vat_number.strip():
         errors.append(
-            FieldError("vat_number", ErrorCode.INVALID_VAT_NUMBER,
-                       _("A business customer needs its partita IVA."))
+            FieldError(
+                "vat_number",
+                ErrorCode.INVALID_VAT_NUMBER,
+                _("A business customer needs its partita IVA."),
+            )
         )
     if data.kind == CustomerKind.CONSUMER and not data.tax_code.strip():
         errors.append(
-            FieldError("tax_code", ErrorCode.INVALID_TAX_CODE,
-                       _("A consumer customer needs a codice fiscale."))
+            FieldError(
+                "tax_code",
+                ErrorCode.INVALID_TAX_CODE,
+                _("A consumer customer needs a codice fiscale."),
+            )
         )
     if data.vat_number.strip():
         try:
@@ -86,15 +92,19 @@ def clean_customer_data(data: CustomerData) -> CustomerData:
             errors.extend(error.errors)
     cleaned.country = (data.country or "IT").strip().upper()
     if len(cleaned.country) != 2 or not cleaned.country.isalpha():
-        errors.append(_validation(str(_("Use the two-letter country code, such as IT.")), "country"))
+        errors.append(
+            _validation(str(_("Use the two-letter country code, such as IT.")), "country")
+        )
     cleaned.province = data.province.strip().upper()
     if cleaned.province and (len(cleaned.province) != 2 or not cleaned.province.isalpha()):
         errors.append(
             _validation(str(_("Use the two-letter province code, such as MI or RM.")), "province")
         )
     cleaned.postcode = data.postcode.strip()
-    if cleaned.country == "IT" and cleaned.postcode and not (
-        len(cleaned.postcode) == 5 and cleaned.postcode.isdigit()
+    if (
+        cleaned.country == "IT"
+        and cleaned.postcode
+        and not (len(cleaned.postcode) == 5 and cleaned.postcode.isdigit())
     ):
         errors.append(_validation(str(_("An Italian postcode (CAP) has 5 digits.")), "postcode"))
     cleaned.email = data.email.strip().lower()
@@ -105,8 +115,9 @@ def clean_customer_data(data: CustomerData) -> CustomerData:
                 validate_email(value)
             except ValidationError:
                 errors.append(
-                    _validation(str(_("Enter a valid e-mail address, such as name@company.it.")),
-                                attribute)
+                    _validation(
+                        str(_("Enter a valid e-mail address, such as name@company.it.")), attribute
+                    )
                 )
     for attribute in ("street", "city", "contact_first_name", "contact_last_name"):
         setattr(cleaned, attribute, " ".join(str(getattr(data, attribute)).split()))
@@ -139,7 +150,9 @@ def create_customer(data: CustomerData, *, acting_user: User) -> Customer:
 
 
 @transaction.atomic
-def update_customer(customer: Customer, changes: dict[str, object], *, acting_user: User) -> Customer:
+def update_customer(
+    customer: Customer, changes: dict[str, object], *, acting_user: User
+) -> Customer:
     """Change some of a customer's data; the same checks as on creation."""
     current = CustomerData(**{f: getattr(customer, f) for f in CustomerData.__dataclass_fields__})
     for name, value in changes.items():
@@ -154,8 +167,13 @@ def update_customer(customer: Customer, changes: dict[str, object], *, acting_us
             setattr(customer, name, value)
     if changed:
         customer.save()
-        record_audit("customer.updated", actor=acting_user, target=customer,
-                     customer_id=customer.pk, data={"fields": sorted(changed)})
+        record_audit(
+            "customer.updated",
+            actor=acting_user,
+            target=customer,
+            customer_id=customer.pk,
+            data={"fields": sorted(changed)},
+        )
     return customer
 
 
@@ -168,7 +186,9 @@ def parse_extension_numbers(numbers: Iterable[str]) -> list[str]:
         if not EXTENSION_NUMBER.match(number):
             errors.append(
                 _validation(
-                    str(_("“%(number)s” is not an extension: use 2 to 6 digits.") % {"number": raw}),
+                    str(
+                        _("“%(number)s” is not an extension: use 2 to 6 digits.") % {"number": raw}
+                    ),
                     f"numbers[{index}]",
                 )
             )
@@ -228,8 +248,10 @@ def parse_extensions_csv(content: str) -> list[tuple[str, str]]:
         if not EXTENSION_NUMBER.match(number):
             errors.append(
                 _validation(
-                    str(_("Line %(line)d: “%(number)s” is not an extension: use 2 to 6 digits.")
-                        % {"line": line_number, "number": number}),
+                    str(
+                        _("Line %(line)d: “%(number)s” is not an extension: use 2 to 6 digits.")
+                        % {"line": line_number, "number": number}
+                    ),
                     f"line[{line_number}]",
                 )
             )
@@ -238,8 +260,9 @@ def parse_extensions_csv(content: str) -> list[tuple[str, str]]:
     if errors:
         raise DomainError.from_errors(errors)
     if not rows:
-        raise DomainError(ErrorCode.VALIDATION_ERROR,
-                          _("The file holds no extension numbers."), field="file")
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR, _("The file holds no extension numbers."), field="file"
+        )
     return rows
 
 
@@ -289,8 +312,9 @@ def remove_extension(extension: Extension, *, acting_user: User) -> None:
             % {"number": extension.number},
             field="number",
         )
-    record_audit("extension.removed", actor=acting_user, target=extension,
-                 data={"number": extension.number})
+    record_audit(
+        "extension.removed", actor=acting_user, target=extension, data={"number": extension.number}
+    )
     extension.delete()
 
 
@@ -304,7 +328,9 @@ def set_customer_active(customer: Customer, active: bool, *, acting_user: User) 
         customer.save(update_fields=["is_active", "updated_at"])
         record_audit(
             "customer.activated" if active else "customer.deactivated",
-            actor=acting_user, target=customer, customer_id=customer.pk,
+            actor=acting_user,
+            target=customer,
+            customer_id=customer.pk,
             from_state="active" if not active else "inactive",
             to_state="active" if active else "inactive",
         )

@@ -28,7 +28,8 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
             return self.none()
         if getattr(user, "is_operator", False):
             return self
-        return self.filter(pk=getattr(user, "customer_id", None))
+        customer_id = getattr(user, "customer_id", None)
+        return self.filter(pk=customer_id) if customer_id is not None else self.none()
 
 
 class Customer(models.Model):
@@ -113,7 +114,9 @@ class Extension(models.Model):
         verbose_name = _("IP Centrex extension")
         verbose_name_plural = _("IP Centrex extensions")
         constraints = [
-            models.UniqueConstraint(fields=["customer", "number"], name="extension_unique_per_customer"),
+            models.UniqueConstraint(
+                fields=["customer", "number"], name="extension_unique_per_customer"
+            ),
         ]
 
     def __str__(self) -> str:

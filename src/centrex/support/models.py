@@ -36,8 +36,8 @@ class SupportQuestionQuerySet(TenantQuerySet["SupportQuestion"]):
         (not even their company's admin sees a colleague's)."""
         scoped = super().visible_to(user)
         if not user.is_authenticated or getattr(user, "is_operator", False):
-            return scoped  # type: ignore[return-value]
-        return scoped.filter(user_id=int(user.pk))  # type: ignore[return-value]
+            return scoped
+        return scoped.filter(user_id=int(user.pk))
 
     def open(self) -> SupportQuestionQuerySet:
         return self.filter(status=QuestionStatus.OPEN)

@@ -7,61 +7,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('role', models.CharField(choices=[('admin', 'Administrator'), ('user', 'User')], default='user', max_length=16, verbose_name='role')),
-                ('is_operator', models.BooleanField(default=False, verbose_name='operator')),
-                ('language', models.CharField(choices=[('it', 'Italiano'), ('en', 'English')], default='it', max_length=2, verbose_name='language')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('mobile_number', models.CharField(blank=True, max_length=20, verbose_name='mobile number')),
-                ('mobile_verified', models.BooleanField(default=False, verbose_name='mobile number verified')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('invited_at', models.DateTimeField(blank=True, null=True, verbose_name='invited')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='customers.customer', verbose_name='customer')),
-                ('extension', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='user', to='customers.extension', verbose_name='IP Centrex extension')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-mail")),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="last name"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Administrator"), ("user", "User")],
+                        default="user",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("is_operator", models.BooleanField(default=False, verbose_name="operator")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("it", "Italiano"), ("en", "English")],
+                        default="it",
+                        max_length=2,
+                        verbose_name="language",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "mobile_number",
+                    models.CharField(blank=True, max_length=20, verbose_name="mobile number"),
+                ),
+                (
+                    "mobile_verified",
+                    models.BooleanField(default=False, verbose_name="mobile number verified"),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("invited_at", models.DateTimeField(blank=True, null=True, verbose_name="invited")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "extension",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="user",
+                        to="customers.extension",
+                        verbose_name="IP Centrex extension",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'ordering': ['last_name', 'first_name', 'email'],
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "ordering": ["last_name", "first_name", "email"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
             },
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['customer', 'last_name', 'first_name', 'email'], name='accounts_us_custome_75a89d_idx'),
+            model_name="user",
+            index=models.Index(
+                fields=["customer", "last_name", "first_name", "email"],
+                name="accounts_us_custome_75a89d_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer__isnull', True), ('is_operator', True)), models.Q(('customer__isnull', False), ('is_operator', False)), _connector='OR'), name='operator_xor_customer_user'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("customer__isnull", True), ("is_operator", True)),
+                    models.Q(("customer__isnull", False), ("is_operator", False)),
+                    _connector="OR",
+                ),
+                name="operator_xor_customer_user",
+            ),
         ),
     ]

@@ -5,56 +5,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='ragione sociale')),
-                ('kind', models.CharField(choices=[('business', 'Business (partita IVA)'), ('consumer', 'Consumer (privato)')], max_length=16, verbose_name='kind')),
-                ('vat_number', models.CharField(blank=True, db_index=True, max_length=11, verbose_name='partita IVA')),
-                ('tax_code', models.CharField(blank=True, max_length=16, verbose_name='codice fiscale')),
-                ('street', models.CharField(max_length=200, verbose_name='address')),
-                ('postcode', models.CharField(max_length=10, verbose_name='postcode')),
-                ('city', models.CharField(max_length=100, verbose_name='city')),
-                ('province', models.CharField(blank=True, max_length=2, verbose_name='province')),
-                ('country', models.CharField(default='IT', max_length=2, verbose_name='country')),
-                ('contact_first_name', models.CharField(blank=True, max_length=100, verbose_name='contact first name')),
-                ('contact_last_name', models.CharField(blank=True, max_length=100, verbose_name='contact last name')),
-                ('email', models.EmailField(max_length=254, verbose_name='contact e-mail')),
-                ('pec', models.EmailField(blank=True, max_length=254, verbose_name='PEC')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('brands', models.JSONField(blank=True, default=list, verbose_name='brands')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="ragione sociale")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("business", "Business (partita IVA)"),
+                            ("consumer", "Consumer (privato)"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "vat_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=11, verbose_name="partita IVA"
+                    ),
+                ),
+                (
+                    "tax_code",
+                    models.CharField(blank=True, max_length=16, verbose_name="codice fiscale"),
+                ),
+                ("street", models.CharField(max_length=200, verbose_name="address")),
+                ("postcode", models.CharField(max_length=10, verbose_name="postcode")),
+                ("city", models.CharField(max_length=100, verbose_name="city")),
+                ("province", models.CharField(blank=True, max_length=2, verbose_name="province")),
+                ("country", models.CharField(default="IT", max_length=2, verbose_name="country")),
+                (
+                    "contact_first_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="contact first name"),
+                ),
+                (
+                    "contact_last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="contact last name"),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="contact e-mail")),
+                ("pec", models.EmailField(blank=True, max_length=254, verbose_name="PEC")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("brands", models.JSONField(blank=True, default=list, verbose_name="brands")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'consumer'), models.Q(('vat_number', ''), _negated=True), _connector='OR'), name='business_customer_has_vat_number'), models.CheckConstraint(condition=models.Q(('kind', 'business'), models.Q(('tax_code', ''), _negated=True), _connector='OR'), name='consumer_customer_has_tax_code')],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "consumer"),
+                            models.Q(("vat_number", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="business_customer_has_vat_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "business"),
+                            models.Q(("tax_code", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="consumer_customer_has_tax_code",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Extension',
+            name="Extension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=6, verbose_name='extension')),
-                ('label', models.CharField(blank=True, max_length=100, verbose_name='label')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=6, verbose_name="extension")),
+                ("label", models.CharField(blank=True, max_length=100, verbose_name="label")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'IP Centrex extension',
-                'verbose_name_plural': 'IP Centrex extensions',
-                'constraints': [models.UniqueConstraint(fields=('customer', 'number'), name='extension_unique_per_customer')],
+                "verbose_name": "IP Centrex extension",
+                "verbose_name_plural": "IP Centrex extensions",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "number"), name="extension_unique_per_customer"
+                    )
+                ],
             },
         ),
     ]

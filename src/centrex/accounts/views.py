@@ -1,0 +1,470 @@
+"""Customer-area pages of the accounts app: login and passwords, the customer's home page,
+Impostazioni > Utenti (R-U2–U7) and Opzioni Account (R-U9). Thin views: they parse a form,
+fetch through the access helpers, call one action and render (STYLE 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from centrex.accounts.access import access_user, require_customer_admin
+from centrex.accounts.actions import (
+    UserData,
+    authenticate_login,
+    change_own_password,
+    create_user,
+    deactivate_user,
+    request_password_reset,
+    resend_invitation,
+    set_password_with_token,
+    update_own_account,
+    update_user,
+)
+from centrex.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    OwnAccountForm,
+    PasswordResetRequestForm,
+    UserForm,
+    add_domain_error,
+)
+from centrex.accounts.models import Role, User
+from centrex.core.addresses import client_address
+from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
+from centrex.customers.models import Extension
+
+USERS_PER_PAGE = 50
+# The datalist of Nuovo Utente / Modifica Utente suggests at most this many free extensions.
+EXTENSION_SUGGESTIONS = 500
+SEARCH_MAX_TERMS = 5
+
+View = Callable[..., HttpResponse]
+
+
+def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """The 404 page for "not there / not yours" (R-C3), the 403 page for a role too low."""
+    if error.code == ErrorCode.NOT_FOUND:
+        return render(request, "accounts/not_found.html", {"error": error}, status=404)
+    return render(request, "accounts/forbidden.html", {"error": error}, status=403)
+
+
+def customer_admin_page(view: View) -> View:
+    """Pages of Impostazioni > Utenti: a customer's admin only (users and operators get 403);
+    the view receives the acting admin, and a foreign id it fetches answers 404."""
+
+    @wraps(view)
+    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            admin = require_customer_admin(request.user)
+            return view(request, admin, *args, **kwargs)
+        except (NotFound, PermissionDenied) as error:
+            return _refusal(request, error)
+
+    return login_required(page)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after logging in: a `next` on this site, else home."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    """Keep the user's language for the pages seen after logging out (the login page)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """E-mail and password under the login throttle: too many failures answer 429 with
+    Retry-After and say how long to wait (API.md "Authentication")."""
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = LoginForm(request.POST or None)
+    retry_after: int | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = authenticate_login(
+                form.cleaned_data["email"],
+                form.cleaned_data["password"],
+                ip_address=client_address(request),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+            retry_after = error.retry_after
+        else:
+            login(request, user)
+            entered = redirect(_next_url(request))
+            _remember_language(entered, user.language)
+            return entered
+    response = render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=429 if retry_after else 200,
+    )
+    if retry_after:
+        response["Retry-After"] = str(max(1, int(retry_after)))
+    return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("You have logged out."))
+    return redirect("accounts:login")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """The "Password dimenticata?" page: the same answer whether or not the account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request_password_reset(form.cleaned_data["email"], ip_address=client_address(request))
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_reset_sent.html")
+
+
+def _user_from_link(uidb64: str, token: str) -> User | None:
+    """The active user an invitation or reset link was made for, if its token still holds.
+    The token is the proof of identity here, so the lookup is not scoped to a tenant; a used
+    token stops holding because the password it was made from changed."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+        user = User.objects.filter(pk=pk, is_active=True).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@sensitive_post_parameters("new_password", "confirm_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The page of the invitation and reset e-mails (`actions.invitation_link`): choose a
+    password, then enter the customer area at once."""
+    purpose = "reset" if request.GET.get("purpose") == "reset" else "invite"
+    user = _user_from_link(uidb64, token)
+    if user is None:
+        response = render(request, "accounts/set_password_invalid.html", {"purpose": purpose})
+    else:
+        # The person is known by the link: speak their language (R-U3: the admin chose it).
+        with translation.override(user.language):
+            form = NewPasswordForm(request.POST or None)
+            if request.method == "POST" and form.is_valid():
+                password = form.cleaned_data["new_password"]
+                try:
+                    set_password_with_token(user, password)
+                except DomainError as error:
+                    add_domain_error(form, error, fields={"password": "new_password"})
+                else:
+                    return _enter_after_password_set(request, user, password)
+            response = render(
+                request,
+                "accounts/set_password.html",
+                {"form": form, "account": user, "purpose": purpose},
+            )
+        response["Content-Language"] = user.language
+    # The token is in this page's address: never hand it to another site. Not "no-referrer":
+    # with it browsers send `Origin: null` on the form's POST and Django's CSRF check refuses
+    # it (found by the e2e test in Chromium).
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _enter_after_password_set(request: HttpRequest, user: User, password: str) -> HttpResponse:
+    """Log in with the new password through the same checks as the login page (a disabled
+    company, the throttle); if they refuse, the login page says why."""
+    try:
+        user = authenticate_login(user.email, password, ip_address=client_address(request))
+    except DomainError as error:
+        with translation.override(user.language):
+            messages.success(request, _("Your password is saved."))
+            messages.error(request, str(error.message))
+        return redirect("accounts:login")
+    login(request, user)
+    with translation.override(user.language):
+        messages.success(request, _("Your password is saved. Welcome to the customer area."))
+    response = redirect("home")
+    _remember_language(response, user.language)
+    return response
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Area Clienti: the company, the user's own extension and Communicator state (R-U6)."""
+    user = request.user
+    if getattr(user, "is_operator", False):
+        return redirect("home")
+    return render(request, "accounts/dashboard.html", {"account": user})
+
+
+def _search(users: QuerySet[User], text: str) -> QuerySet[User]:
+    """Every word must match the first name, last name, e-mail or extension number."""
+    for term in text.split()[:SEARCH_MAX_TERMS]:
+        users = users.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(extension__number=term)
+        )
+    return users
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for just the table (not a history restore, which needs the page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+@customer_admin_page
+def user_list(request: HttpRequest, admin: User) -> HttpResponse:
+    """Impostazioni > Utenti (R-U2): the customer's users with role, extension and
+    Communicator state; searchable and paginated. Queries do not grow with the page size."""
+    text = " ".join(request.GET.get("q", "").split())[:100]
+    users: QuerySet[User] = (
+        User.objects.visible_to(admin).customer_users().select_related("extension")
+    )
+    if text:
+        users = _search(users, text)
+    page = Paginator(users.order_by("last_name", "first_name", "email"), USERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "q": text, "acting_user": admin}
+    fragment = _wants_fragment(request)
+    template = "accounts/_user_table.html" if fragment else "accounts/user_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _extension_suggestions(admin: User, current: Extension | None) -> tuple[list[str], int]:
+    """The customer's free extensions in number order (at most EXTENSION_SUGGESTIONS), plus
+    the user's own: only these may be associated (R-U5). Also how many of them are free."""
+    free = Extension.objects.free().in_number_order().visible_to(admin)
+    numbers = list(free.values_list("number", flat=True)[:EXTENSION_SUGGESTIONS])
+    free_count = len(numbers)
+    if current is not None and current.number not in numbers:
+        numbers.append(current.number)
+        numbers.sort(key=lambda number: (len(number), number))
+    return numbers, free_count
+
+
+def _saved_message(user: User) -> str:
+    """What "Salva" did to Communicator (R-U6), in the admin's words."""
+    if user.communicator_enabled and user.extension is not None:
+        return _("User saved: Communicator enabled on extension %(number)s.") % {
+            "number": user.extension.number
+        }
+    if not user.is_active:
+        return _("User saved: Communicator not enabled because the user is deactivated.")
+    return _("User saved: Communicator not enabled because no extension is associated.")
+
+
+def _user_data(form: UserForm) -> dict[str, Any]:
+    data = {name: form.cleaned_data[name] for name in UserForm.ACCOUNT_FIELDS}
+    data["extension"] = form.cleaned_data["extension"] or None
+    return data
+
+
+def _user_form_page(
+    request: HttpRequest, admin: User, form: UserForm, edited: User | None
+) -> HttpResponse:
+    suggestions, free_count = _extension_suggestions(admin, edited.extension if edited else None)
+    context = {
+        "form": form,
+        "edited": edited,
+        "suggestions": suggestions,
+        "free_count": free_count,
+    }
+    return render(request, "accounts/user_form.html", context)
+
+
+@customer_admin_page
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest, admin: User) -> HttpResponse:
+    """Nuovo Utente (R-U3): "Salva" creates the user and e-mails the invitation."""
+    form = UserForm(request.POST or None, initial={"language": admin.language, "role": Role.USER})
+    if request.method == "POST" and form.is_valid():
+        assert admin.customer is not None
+        try:
+            user = create_user(admin.customer, UserData(**_user_data(form)), acting_user=admin)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            invited = _("An invitation to choose a password was sent to %(email)s.") % {
+                "email": user.email
+            }
+            messages.success(request, f"{_saved_message(user)} {invited}")
+            return redirect("accounts:user_list")
+    return _user_form_page(request, admin, form, None)
+
+
+@customer_admin_page
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
+    """Modifica Utente (R-U4): changing the extension and pressing "Salva" associates it,
+    emptying it dissociates it; the last admin keeps the role (R-U7)."""
+    user = access_user(admin, pk)
+    initial = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "language": user.language,
+        "extension": user.extension.number if user.extension else "",
+    }
+    form = UserForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = update_user(user, acting_user=admin, **_user_data(form))
+        except DomainError as error:
+            add_domain_error(form, error, fields={"is_active": "role"})
+        else:
+            messages.success(request, _saved_message(user))
+            return redirect("accounts:user_list")
+    return _user_form_page(request, admin, form, user)
+
+
+@require_POST
+@customer_admin_page
+def user_deactivate(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
+    """The account stays but cannot log in, and its extension is freed (R-U6, R-U7)."""
+    user = access_user(admin, pk)
+    try:
+        deactivate_user(user, acting_user=admin)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is deactivated: they can no longer log in and their extension is free.")
+            % {"name": user},
+        )
+    return redirect("accounts:user_edit", pk=user.pk)
+
+
+@require_POST
+@customer_admin_page
+def user_reactivate(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
+    user = access_user(admin, pk)
+    try:
+        update_user(user, acting_user=admin, is_active=True)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is active again. Associate an extension to enable Communicator.")
+            % {"name": user},
+        )
+    return redirect("accounts:user_edit", pk=user.pk)
+
+
+@require_POST
+@customer_admin_page
+def user_resend_invitation(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
+    """The "Invia di nuovo l'invito" button: a new link for a user who never chose a password."""
+    user = access_user(admin, pk)
+    try:
+        resend_invitation(user, acting_user=admin)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": user.email}
+        )
+    return redirect("accounts:user_edit", pk=user.pk)
+
+
+@sensitive_post_parameters("current_password", "new_password", "confirm_password")
+@login_required
+@require_http_methods(["GET", "POST"])
+def options(request: HttpRequest) -> HttpResponse:
+    """Opzioni Account (R-U9) for everyone, operators included: name, language (applied at
+    once) and password."""
+    user: User = request.user  # type: ignore[assignment]
+    account_form = OwnAccountForm(
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "language": user.language,
+        }
+    )
+    password_form = ChangePasswordForm()
+    if request.method == "POST" and request.POST.get("form") == "password":
+        password_form = ChangePasswordForm(request.POST)
+        if password_form.is_valid():
+            try:
+                change_own_password(
+                    user,
+                    current=password_form.cleaned_data["current_password"],
+                    new=password_form.cleaned_data["new_password"],
+                )
+            except DomainError as error:
+                add_domain_error(password_form, error, fields={"password": "new_password"})
+            else:
+                # Stay logged in here; other sessions of this user end.
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password is changed."))
+                return redirect("accounts:options")
+    elif request.method == "POST":
+        account_form = OwnAccountForm(request.POST)
+        if account_form.is_valid():
+            try:
+                update_own_account(user, **account_form.cleaned_data)
+            except DomainError as error:
+                add_domain_error(account_form, error)
+            else:
+                with translation.override(user.language):
+                    messages.success(request, _("Your account options are saved."))
+                response = redirect("accounts:options")
+                _remember_language(response, user.language)
+                return response
+    return render(
+        request,
+        "accounts/options.html",
+        {"account_form": account_form, "password_form": password_form},
+    )
