@@ -32,7 +32,14 @@ CSRF_TRUSTED_ORIGINS = [
 # Where links in e-mails point (invitations, password resets).
 CENTREX_BASE_URL = env_str("CENTREX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Our apps first: their translations win over Django admin's for the same words ("Log out").
 INSTALLED_APPS = [
+    "centrex.core",
+    "centrex.customers",
+    "centrex.accounts",
+    "centrex.support",
+    "centrex.backoffice",
+    "centrex.devinbox",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -43,12 +50,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "centrex.core",
-    "centrex.customers",
-    "centrex.accounts",
-    "centrex.support",
-    "centrex.backoffice",
-    "centrex.devinbox",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
         name="set_password",
     ),
     path("accounts/opzioni/", views.options, name="options"),
+    path("accounts/lingua/", views.choose_language, name="language"),
     path("area-clienti/", views.dashboard, name="dashboard"),
     path("impostazioni/utenti/", views.user_list, name="user_list"),
     path("impostazioni/utenti/nuovo/", views.user_create, name="user_create"),

@@ -468,3 +468,22 @@ def options(request: HttpRequest) -> HttpResponse:
         "accounts/options.html",
         {"account_form": account_form, "password_form": password_form},
     )
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switch: saved on the account of a logged-in user (so every page
+    and e-mail follows it), and in a cookie for everyone."""
+    language = request.POST.get("language", "")
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        language = settings.LANGUAGE_CODE
+    if request.user.is_authenticated:
+        update_own_account(request.user, language=language)  # type: ignore[arg-type]
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    response = redirect(target)
+    _remember_language(response, language)
+    return response

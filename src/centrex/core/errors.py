@@ -156,5 +156,9 @@ class PermissionDenied(DomainError):
     def __init__(self, message: str | Promise | None = None) -> None:
         super().__init__(
             ErrorCode.PERMISSION_DENIED,
-            message or _("Your role does not allow this. Ask an administrator of your company."),
+            message
+            or _(
+                "Your role does not allow this. A customer's users are managed by its "
+                "administrators; the back office is for the provider's operators."
+            ),
         )

@@ -1,0 +1,37 @@
+"""Fill a gettext catalogue's empty msgstr from a Python dict of translations (developer tool).
+
+Usage: python scripts/fill_po.py CATALOGUE.po TRANSLATIONS.py — the .py defines T = {msgid: msgstr}.
+Reports the msgids still untranslated and exits 1 if any remain."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+
+from babel.messages.pofile import read_po, write_po
+
+
+def main(po_path: str, translations_path: str) -> int:
+    table = runpy.run_path(translations_path)["T"]
+    with open(po_path, "rb") as handle:
+        catalog = read_po(handle)
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        if key in table and not message.string:
+            message.string = table[key]
+        if not message.string:
+            missing.append(key)
+        message.flags.discard("fuzzy")
+    catalog.fuzzy = False
+    with open(po_path, "wb") as handle:
+        write_po(handle, catalog, width=100)
+    for key in missing:
+        print("untranslated:", key)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:3]))
