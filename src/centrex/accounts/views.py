@@ -478,7 +478,7 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     if language not in {code for code, _name in settings.LANGUAGES}:
         language = settings.LANGUAGE_CODE
     if request.user.is_authenticated:
-        update_own_account(request.user, language=language)  # type: ignore[arg-type]
+        update_own_account(request.user, language=language)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -35,9 +35,13 @@ class OutboxEmailBackend(BaseEmailBackend):
         for message in email_messages:
             name = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
             fd, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(message.message().as_bytes(linesep="\n"))
-            os.replace(temporary, self.directory / name)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(message.message().as_bytes(linesep="\n"))
+                os.replace(temporary, self.directory / name)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
             sent += 1
         return sent
 
