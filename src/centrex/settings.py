@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "centrex.core",
     "centrex.customers",
     "centrex.accounts",
+    "centrex.aliases",
     "centrex.support",
     "centrex.backoffice",
     "centrex.devinbox",
