@@ -137,6 +137,8 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 def _add_routers() -> None:
     """Each app contributes its router; imported here so the layering stays one-way."""
     from centrex.accounts.api import auth_router, me_router, users_router
+    from centrex.aliases.api import backoffice_router as backoffice_aliases_router
+    from centrex.aliases.api import router as aliases_router
     from centrex.backoffice.api import router as backoffice_router
     from centrex.customers.api import extensions_router
 
@@ -144,6 +146,8 @@ def _add_routers() -> None:
     api.add_router("/me", me_router)
     api.add_router("/users", users_router)
     api.add_router("/extensions", extensions_router)
+    api.add_router("/aliases", aliases_router)
+    api.add_router("/backoffice/aliases", backoffice_aliases_router)
     api.add_router("/backoffice", backoffice_router)
 
 

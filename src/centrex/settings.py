@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from centrex.aliases.registry import check_registry_url
+from centrex.aliases.sla import parse_business_calendar
 from centrex.config.environment import (
     database_from_url,
     email_from_url,
@@ -173,6 +175,16 @@ CENTREX_DEV_INBOX = env_bool("CENTREX_DEV_INBOX", CENTREX_OUTBOX_DIR is not None
 CENTREX_SMSC_URL = env_str("CENTREX_SMSC_URL", "builtin")
 CENTREX_OTP_SENDER = env_str("CENTREX_OTP_SENDER", "Centrex")
 CENTREX_ALIAS_REGISTRY = env_str("CENTREX_ALIAS_REGISTRY", f"file://{DATA_DIR / 'registry'}")
+check_registry_url(CENTREX_ALIAS_REGISTRY)
+# R-A9: seconds to wait for the registry's answer; automatic attempts before giving up to the
+# operators' "retry" (1, 5, 15, 60 minutes apart, then hourly).
+CENTREX_ALIAS_REGISTRY_TIMEOUT = env_int("CENTREX_ALIAS_REGISTRY_TIMEOUT", 10, minimum=1)
+CENTREX_ALIAS_REGISTRY_MAX_ATTEMPTS = env_int("CENTREX_ALIAS_REGISTRY_MAX_ATTEMPTS", 30, minimum=1)
+# R-A8: the provider's business calendar (Europe/Rome, Italian national holidays excluded).
+CENTREX_BUSINESS_HOURS = env_str("CENTREX_BUSINESS_HOURS", "09:00-18:00")
+CENTREX_BUSINESS_DAYS = env_str("CENTREX_BUSINESS_DAYS", "mon-fri")
+CENTREX_CLOSED_DATES = os.environ.get("CENTREX_CLOSED_DATES", "").strip()
+parse_business_calendar(CENTREX_BUSINESS_HOURS, CENTREX_BUSINESS_DAYS, CENTREX_CLOSED_DATES)
 CENTREX_SMS_USER_RATE = env_int("CENTREX_SMS_USER_RATE", 600)
 CENTREX_SMS_CUSTOMER_RATE = env_int("CENTREX_SMS_CUSTOMER_RATE", 6000)
 

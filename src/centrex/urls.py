@@ -10,6 +10,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("centrex.accounts.urls")),
     path("", include("centrex.support.urls")),
+    path("", include("centrex.aliases.urls")),
     path("backoffice/", include("centrex.backoffice.urls")),
     path("dev/inbox/", include("centrex.devinbox.urls")),
     path("api/v1/", api.urls),

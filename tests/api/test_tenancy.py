@@ -10,6 +10,8 @@ import pytest
 from django.test import Client
 
 from centrex.accounts.models import User
+from centrex.aliases.actions import create_alias, submit_alias
+from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.customers.models import Customer, Extension
 from tests.api.problems import assert_problem
 
@@ -22,6 +24,9 @@ OTHER_CUSTOMERS_OBJECTS = [
     ("get", "/api/v1/users/{bob}", None),
     ("patch", "/api/v1/users/{bob}", {"extension": "302"}),
     ("delete", "/api/v1/users/{bob}", None),
+    ("get", "/api/v1/aliases/{alias}", None),
+    ("post", "/api/v1/aliases/{alias}/submit", {"consent": True}),
+    ("delete", "/api/v1/aliases/{alias}", None),
 ]
 
 # The back office: a customer admin (even of the customer named) is refused with 403.
@@ -33,6 +38,12 @@ OPERATOR_ONLY = [
     ("post", "/api/v1/backoffice/customers/{esempio}/extensions", {"numbers": ["299"]}),
     ("get", "/api/v1/backoffice/customers/{esempio}/extensions", None),
     ("get", "/api/v1/backoffice/customers/{esempio}/users", None),
+    ("get", "/api/v1/backoffice/aliases", None),
+    ("get", "/api/v1/backoffice/aliases/{alias}", None),
+    ("post", "/api/v1/backoffice/aliases/{alias}/approve", None),
+    ("post", "/api/v1/backoffice/aliases/{alias}/retry", None),
+    ("post", "/api/v1/backoffice/aliases/{alias}/reject", {"reason": "Mallory"}),
+    ("post", "/api/v1/backoffice/aliases/{alias}/revoke", {"reason": "Mallory"}),
 ]
 
 # Endpoints without an object id: they answer about the caller's own customer only
@@ -45,6 +56,9 @@ NO_OBJECT_ID = [
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
     ("get", "/api/v1/extensions"),
+    ("post", "/api/v1/aliases/check"),
+    ("get", "/api/v1/aliases"),
+    ("post", "/api/v1/aliases"),
 ]
 
 
@@ -55,14 +69,35 @@ def call(
 
 
 @pytest.fixture
-def esempio_ids(esempio: Customer, alice: User, bob: User) -> dict[str, int]:
-    return {"esempio": esempio.pk, "alice": alice.pk, "bob": bob.pk}
+def esempio_alias(esempio: Customer, alice: User) -> SenderAlias:
+    """Esempio's request for "EsempioNet", awaiting validation (R-A6)."""
+    draft = create_alias(esempio, "EsempioNet", acting_user=alice)
+    return submit_alias(
+        draft, consent=True, acting_user=alice, ip_address="192.0.2.1", language="it"
+    )
+
+
+@pytest.fixture
+def esempio_ids(
+    esempio: Customer, alice: User, bob: User, esempio_alias: SenderAlias
+) -> dict[str, int]:
+    return {"esempio": esempio.pk, "alice": alice.pk, "bob": bob.pk, "alias": esempio_alias.pk}
+
+
+def assert_alias_untouched(alias: SenderAlias) -> None:
+    """Still pending, undecided and unapproved, with no step after the request."""
+    alias.refresh_from_db()
+    assert (alias.status, alias.reason, alias.approved_at) == ("pending", "", None)
+    assert not AliasEvent.objects.filter(alias=alias).exclude(
+        action__in=["created", "submitted", "consent_given"]
+    )
 
 
 @pytest.mark.parametrize(("method", "path", "body"), OTHER_CUSTOMERS_OBJECTS)
 def test_another_customers_objects_are_404_for_carla(
     carla: User,
     esempio_ids: dict[str, int],
+    esempio_alias: SenderAlias,
     alice: User,
     bob: User,
     api_client: Callable[[User | None], Client],
@@ -74,8 +109,10 @@ def test_another_customers_objects_are_404_for_carla(
     response = call(api_client(carla), method, path, body, esempio_ids)
     # then: the same answer as for an id that does not exist, and nothing changed
     assert_problem(response, 404, "not_found")
-    missing = call(api_client(carla), method, path, body, {"alice": 987654, "bob": 987655})
+    missing_ids = {"alice": 987654, "bob": 987655, "alias": 987656}
+    missing = call(api_client(carla), method, path, body, missing_ids)
     assert missing.json() == response.json()
+    assert_alias_untouched(esempio_alias)
     alice.refresh_from_db()
     bob.refresh_from_db()
     assert (alice.first_name, alice.is_active, bob.is_active) == ("Alice", True, True)
@@ -89,6 +126,7 @@ def test_the_back_office_is_403_for_customers_users(
     request: pytest.FixtureRequest,
     esempio_ids: dict[str, int],
     esempio: Customer,
+    esempio_alias: SenderAlias,
     api_client: Callable[[User | None], Client],
     method: str,
     path: str,
@@ -103,6 +141,7 @@ def test_the_back_office_is_403_for_customers_users(
     esempio.refresh_from_db()
     assert esempio.name == "Esempio S.r.l."
     assert not Extension.objects.filter(number="299").exists()
+    assert_alias_untouched(esempio_alias)
 
 
 def test_lists_show_only_the_callers_customer(
@@ -114,11 +153,19 @@ def test_lists_show_only_the_callers_customer(
     users = client.get("/api/v1/users", {"search": "esempio"}).json()
     everyone = client.get("/api/v1/users").json()
     extensions = client.get("/api/v1/extensions").json()
+    aliases = client.get("/api/v1/aliases").json()
+    check = client.post(
+        "/api/v1/aliases/check", {"text": "EsempioNet"}, content_type="application/json"
+    ).json()
     me = client.get("/api/v1/me").json()
     # then
     assert users == {"count": 0, "items": []}
     assert [u["email"] for u in everyone["items"]] == ["carla@altra.example"]
     assert [e["number"] for e in extensions["items"]] == ["301", "302", "303"]
+    assert aliases == {"count": 0, "items": []}
+    # Esempio's pending request claims the name (R-A4) without saying whose it is
+    assert [e["code"] for e in check["errors"]] == ["alias_taken"]
+    assert "Esempio S.r.l." not in check["errors"][0]["message"]
     assert me["customer"]["name"] == "Altra S.p.A."
 
 
@@ -145,7 +192,12 @@ def test_every_endpoint_of_these_routers_is_walked(client: Client) -> None:
     # given
     walked = {(method, path) for method, path, _body in OTHER_CUSTOMERS_OBJECTS + OPERATOR_ONLY}
     walked |= set(NO_OBJECT_ID)
-    normalise = {"{alice}": "{user_id}", "{bob}": "{user_id}", "{esempio}": "{customer_id}"}
+    normalise = {
+        "{alice}": "{user_id}",
+        "{bob}": "{user_id}",
+        "{esempio}": "{customer_id}",
+        "{alias}": "{alias_id}",
+    }
 
     def documented(path: str) -> str:
         for placeholder, name in normalise.items():
@@ -159,7 +211,15 @@ def test_every_endpoint_of_these_routers_is_walked(client: Client) -> None:
         (method, path)
         for path, operations in paths.items()
         if path in ("/api/v1/me", "/api/v1/auth/token")
-        or path.startswith(("/api/v1/users", "/api/v1/extensions", "/api/v1/backoffice/customers"))
+        or path.startswith(
+            (
+                "/api/v1/users",
+                "/api/v1/extensions",
+                "/api/v1/backoffice/customers",
+                "/api/v1/aliases",
+                "/api/v1/backoffice/aliases",
+            )
+        )
         for method in operations
     }
     # then

@@ -1,0 +1,63 @@
+"""Fetching aliases for the person asking: "not there" and "not yours" are the same 404
+(R-C3); only admins of business customers manage aliases (R-A3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from centrex.accounts.models import Role, User
+from centrex.aliases.models import SenderAlias
+from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
+from centrex.customers.models import Customer
+
+# Ids beyond a 64-bit column cannot exist; asking the database about them would be an error.
+_MAX_ID = 2**63 - 1
+
+CONSUMER_NOT_ALLOWED_MESSAGE = _(
+    "SMS sender aliases are only for businesses: AGCOM (Delibera 42/13/CIR) does not allow "
+    "private customers to send SMS with an alphanumeric sender. Your users can send SMS with "
+    "their mobile number."
+)
+
+
+def consumer_not_allowed() -> DomainError:
+    """R-A3: the error a consumer customer gets for anything about aliases."""
+    return DomainError(ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED, CONSUMER_NOT_ALLOWED_MESSAGE)
+
+
+def require_alias_admin(user: Any) -> User:
+    """The caller must be an active admin of a business customer (Communicator > Alias).
+    A consumer's user gets `alias_consumer_not_allowed` (R-A3); a plain user, an operator or
+    an anonymous caller gets `permission_denied`."""
+    if not user.is_authenticated or not user.is_active or getattr(user, "is_operator", False):
+        raise PermissionDenied()
+    customer: Customer | None = user.customer
+    if customer is None:
+        raise PermissionDenied()
+    if not customer.is_business:
+        raise consumer_not_allowed()
+    if user.role != Role.ADMIN:
+        raise PermissionDenied()
+    return user
+
+
+def access_alias(user: Any, alias_id: object) -> SenderAlias:
+    """An alias of the user's own customer (operators: of any customer); a missing or foreign
+    one is NotFound."""
+    try:
+        pk = int(str(alias_id))
+    except ValueError:
+        raise NotFound() from None
+    if not 0 < pk <= _MAX_ID:
+        raise NotFound()
+    alias = (
+        SenderAlias.objects.visible_to(user)
+        .select_related("customer", "requested_by", "approved_by", "decided_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if alias is None:
+        raise NotFound()
+    return alias
