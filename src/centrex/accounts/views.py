@@ -51,7 +51,8 @@ from centrex.accounts.forms import (
 )
 from centrex.accounts.models import Role, User
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
+from centrex.core.errors import DomainError, NotFound, PermissionDenied
+from centrex.core.pages import refusal_page
 from centrex.customers.models import Extension
 
 USERS_PER_PAGE = 50
@@ -60,13 +61,6 @@ EXTENSION_SUGGESTIONS = 500
 SEARCH_MAX_TERMS = 5
 
 View = Callable[..., HttpResponse]
-
-
-def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """The 404 page for "not there / not yours" (R-C3), the 403 page for a role too low."""
-    if error.code == ErrorCode.NOT_FOUND:
-        return render(request, "accounts/not_found.html", {"error": error}, status=404)
-    return render(request, "accounts/forbidden.html", {"error": error}, status=403)
 
 
 def customer_admin_page(view: View) -> View:
@@ -79,7 +73,7 @@ def customer_admin_page(view: View) -> View:
             admin = require_customer_admin(request.user)
             return view(request, admin, *args, **kwargs)
         except (NotFound, PermissionDenied) as error:
-            return _refusal(request, error)
+            return refusal_page(request, error)
 
     return login_required(page)
 

@@ -84,6 +84,7 @@ from centrex.aliases.sla import business_calendar, business_hours_left, is_overd
 from centrex.aliases.templatetags.alias_dates import weekday_datetime
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode, NotFound
+from centrex.core.pages import refusal_page
 from centrex.customers.models import Customer
 
 ALIASES_PER_PAGE = 50
@@ -102,11 +103,9 @@ def _page_language() -> str:
 def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
     """The 404 page for "not there / not yours" (R-C3); R-A3's explanation for a consumer
     customer; the 403 page for a role too low."""
-    if error.code == ErrorCode.NOT_FOUND:
-        return render(request, "accounts/not_found.html", {"error": error}, status=404)
     if error.code == ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED:
         return render(request, "aliases/consumer.html", {"error": error}, status=403)
-    return render(request, "accounts/forbidden.html", {"error": error}, status=403)
+    return refusal_page(request, error)
 
 
 def alias_admin_page(view: View) -> View:

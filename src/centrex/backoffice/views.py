@@ -52,6 +52,7 @@ from centrex.backoffice.forms import (
 )
 from centrex.core.errors import DomainError, ErrorCode, NotFound
 from centrex.core.models import AuditEvent
+from centrex.core.pages import refusal_page
 from centrex.customers.actions import (
     parse_extension_numbers,
     parse_extension_range,
@@ -83,17 +84,9 @@ def operator_page(view: View) -> View:
             require_operator(request.user)
             return view(request, *args, **kwargs)
         except DomainError as error:
-            return _refusal(request, error)
+            return refusal_page(request, error)
 
     return guarded
-
-
-def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """The 404 page for "not there" (R-C3), the 403 page for anyone but an operator; any
-    other refusal an action did not expect to reach the page is a 403 with its message."""
-    if error.code == ErrorCode.NOT_FOUND:
-        return render(request, "accounts/not_found.html", {"error": error}, status=404)
-    return render(request, "accounts/forbidden.html", {"error": error}, status=403)
 
 
 def _operator(request: HttpRequest) -> User:

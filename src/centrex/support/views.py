@@ -21,7 +21,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
+from centrex.core.errors import DomainError, NotFound, PermissionDenied
+from centrex.core.pages import refusal_page
 from centrex.support.actions import answer_question, ask_question
 from centrex.support.forms import AnswerForm, QuestionFilterForm, QuestionForm
 from centrex.support.models import PRIVACY_NOTICE_VERSION, QuestionStatus, SupportQuestion
@@ -36,13 +37,6 @@ def _page_language() -> str:
     return "en" if language.startswith("en") else "it"
 
 
-def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """The 404 page for "not there / not yours" (R-C3), the 403 page for a role too low."""
-    if error.code == ErrorCode.NOT_FOUND:
-        return render(request, "accounts/not_found.html", {"error": error}, status=404)
-    return render(request, "accounts/forbidden.html", {"error": error}, status=403)
-
-
 def operator_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Back-office pages: operators only (anyone else signed in gets 403); the view receives
     the operator, and an id it cannot see answers 404."""
@@ -54,7 +48,7 @@ def operator_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             operator = require_operator(request.user)
             return view(request, operator, *args, **kwargs)
         except (NotFound, PermissionDenied) as error:
-            return _refusal(request, error)
+            return refusal_page(request, error)
 
     return page
 
@@ -81,7 +75,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.is_operator:
         # Operators answer questions; they have nobody to ask.
-        return _refusal(
+        return refusal_page(
             request, PermissionDenied(_("Operators answer questions in the back office."))
         )
     form = QuestionForm(request.POST or None)
@@ -123,7 +117,7 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, pk=pk
         )
     except NotFound as error:
-        return _refusal(request, error)
+        return refusal_page(request, error)
     return render(request, "support/question.html", {"question": found})
 
 
