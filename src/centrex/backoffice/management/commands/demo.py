@@ -1,7 +1,7 @@
 """`centrex demo` (API.md "Runtime"): the demo data of a first look — an operator, the business
 customer "Esempio S.r.l." with extensions 201–220, its admin and two users (one still without
-an extension, to try the manual's steps), and a consumer customer with its admin — then the
-logins. Idempotent: a second run creates nothing and prints the same logins."""
+an extension, to try the manual's steps), a validated and a pending alias, and a consumer
+customer with its admin — then the logins. Idempotent: a second run creates nothing and prints the same logins."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import Role, User
+from centrex.aliases.actions import approve_alias, create_alias, submit_alias
+from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.core.audit import record_audit
 from centrex.customers.actions import CustomerData, create_customer, provision_extensions
 from centrex.customers.models import Customer, CustomerKind
@@ -162,6 +164,26 @@ def load_demo() -> list[DemoLogin]:
     return logins
 
 
+# A validated alias (usable as an SMS sender) and one awaiting validation, for the Communicator
+# section and the operators' queue (R-A6).
+DEMO_ALIASES = (("EsempioNet", AliasStatus.VALIDATED), ("Esempio", AliasStatus.PENDING))
+
+
+def load_demo_aliases() -> None:
+    """Esempio's demo aliases, through the real workflow (the registry is the configured one).
+    Outside load_demo's transaction: an approval commits before the registry is asked."""
+    esempio = Customer.objects.get(kind=CustomerKind.BUSINESS, vat_number=ESEMPIO.vat_number)
+    admin = User.objects.get(email=ESEMPIO_USERS[0].email)
+    operator = User.objects.get(email=OPERATOR_EMAIL)
+    for text, wanted in DEMO_ALIASES:
+        if SenderAlias.objects.filter(customer=esempio, text=text).exists():
+            continue
+        alias = create_alias(esempio, text, acting_user=admin)
+        alias = submit_alias(alias, consent=True, acting_user=admin, ip_address=None, language="it")
+        if wanted == AliasStatus.VALIDATED:
+            approve_alias(alias, acting_user=operator)
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo data (an operator, a business and a consumer customer, extensions, "
@@ -170,6 +192,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo()
+        load_demo_aliases()
         header = (_("E-mail"), _("Password"), _("Role"), _("Customer"))
         rows = [
             (
