@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "centrex.customers",
     "centrex.accounts",
     "centrex.aliases",
+    "centrex.sms",
     "centrex.support",
     "centrex.backoffice",
     "centrex.devinbox",

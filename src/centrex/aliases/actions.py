@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -457,6 +458,11 @@ def revoke_alias(
     return locked
 
 
+# R-A11: sent with `alias=` inside the transaction that moved a validated alias to revoked or
+# withdrawn. A signal, because the apps that use aliases (sms) stand above this one.
+alias_became_unusable = Signal()
+
+
 def on_alias_unusable(
     alias: SenderAlias, *, actor: User | None = None, ip_address: str | None = None
 ) -> None:
@@ -465,11 +471,11 @@ def on_alias_unusable(
 
     Sender resolution only ever offers `SenderAlias.objects.usable()`, so from this commit on
     nobody can pick the alias for a new SMS. This function is the one place where whatever
-    still refers to the alias learns about it; for now that is the alias history, which
-    records the moment the alias stopped being usable. The SMS app, when it exists, fails its
-    queued messages that use the alias (`alias_not_validated`) from here, in this same
-    transaction.
+    still refers to the alias learns about it: the alias history records the moment, and
+    `alias_became_unusable` tells the apps above this one (the SMS queue fails its queued
+    messages that use the alias with `alias_not_validated`), in this same transaction.
     """
+    alias_became_unusable.send(sender=SenderAlias, alias=alias)
     _record(
         alias,
         AliasEventAction.UNUSABLE,

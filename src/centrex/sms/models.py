@@ -1,0 +1,277 @@
+"""The durable SMS queue (R-T4, R-T5, R-T6): accepted requests, one message per recipient, the
+SMSC's ids per part, receipts waiting for their part, and the dispatcher's single-holder lease.
+
+The message table is the queue itself (DESIGN "SMS pipeline"): a request and its messages are
+inserted in one transaction before anyone is told "accepted", and `centrex.sms.queue` moves the
+rows along `ALLOWED_TRANSITIONS`. The transport (`centrex.smsc`) reads and updates these rows
+through `centrex.sms.queue`; nothing here imports the transport.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centrex.aliases.models import SenderAlias
+from centrex.core.tenancy import TenantQuerySet
+from centrex.customers.models import Customer
+
+
+class Encoding(models.TextChoices):
+    """R-T3: the two alphabets a text is sent in."""
+
+    GSM7 = "gsm7", _("GSM 7-bit")
+    UCS2 = "ucs2", _("UCS-2")
+
+
+class SenderType(models.TextChoices):
+    """R-S4: a sender is a (verified) mobile number or a validated alias."""
+
+    MOBILE = "mobile", _("mobile number")
+    ALIAS = "alias", _("alias")
+
+
+# R-T6: source address TON/NPI by sender type (alias 5/0 alphanumeric, number 1/1 international).
+SENDER_TON_NPI: dict[str, tuple[int, int]] = {
+    SenderType.ALIAS: (5, 0),
+    SenderType.MOBILE: (1, 1),
+}
+
+
+class MessageStatus(models.TextChoices):
+    """R-T5: where one recipient's message is."""
+
+    QUEUED = "queued", _("queued")
+    SUBMITTED = "submitted", _("submitted")
+    DELIVERED = "delivered", _("delivered")
+    UNDELIVERABLE = "undeliverable", _("undeliverable")
+    EXPIRED = "expired", _("expired")
+    REJECTED = "rejected", _("rejected")
+    FAILED = "failed", _("failed")
+
+
+# R-T5: every allowed move, and nothing else. `queued` → `queued` is a retry after a transient
+# error (SMSC throttling, connection lost); `failed` is a permanent refusal by the SMSC or an
+# alias that stopped being validated while the message waited (R-A11).
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    MessageStatus.QUEUED: frozenset(
+        {MessageStatus.QUEUED, MessageStatus.SUBMITTED, MessageStatus.FAILED}
+    ),
+    MessageStatus.SUBMITTED: frozenset(
+        {
+            MessageStatus.DELIVERED,
+            MessageStatus.UNDELIVERABLE,
+            MessageStatus.EXPIRED,
+            MessageStatus.REJECTED,
+        }
+    ),
+    MessageStatus.DELIVERED: frozenset(),
+    MessageStatus.UNDELIVERABLE: frozenset(),
+    MessageStatus.EXPIRED: frozenset(),
+    MessageStatus.REJECTED: frozenset(),
+    MessageStatus.FAILED: frozenset(),
+}
+
+FINAL_STATUSES = frozenset(status for status, moves in ALLOWED_TRANSITIONS.items() if not moves)
+
+# R-T5: the message status a final delivery receipt state (SMPP 3.4 §5.2.28, as
+# `centrex.smsc.receipts.ReceiptState` names them) leads to. `enroute` is not final and changes
+# nothing; `accepted` (read on the subscriber's behalf) counts as delivered; `deleted` and
+# `unknown` mean the recipient never got it.
+RECEIPT_OUTCOMES: dict[str, str] = {
+    "delivered": MessageStatus.DELIVERED,
+    "accepted": MessageStatus.DELIVERED,
+    "undeliverable": MessageStatus.UNDELIVERABLE,
+    "deleted": MessageStatus.UNDELIVERABLE,
+    "unknown": MessageStatus.UNDELIVERABLE,
+    "expired": MessageStatus.EXPIRED,
+    "rejected": MessageStatus.REJECTED,
+}
+
+
+class SmsRequest(models.Model):
+    """One accepted send request (R-T1, R-T4): a text, its sender and why that sender (for
+    traceability requests), and the idempotency key the client sent. Its recipients are the
+    `messages`."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    encoding = models.CharField(_("encoding"), max_length=4, choices=Encoding.choices)
+    parts = models.PositiveSmallIntegerField(_("parts"))
+    sender_type = models.CharField(_("sender type"), max_length=6, choices=SenderType.choices)
+    sender_value = models.CharField(_("sender"), max_length=20)
+    sender_ton = models.PositiveSmallIntegerField(_("sender TON"))  # R-T6
+    sender_npi = models.PositiveSmallIntegerField(_("sender NPI"))  # R-T6
+    # R-A11: the alias the request sends with, so queued messages fail when it stops being usable.
+    sender_alias = models.ForeignKey(
+        SenderAlias,
+        verbose_name=_("sender alias"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # R-S4 traceability: why this sender ("policy user_choice, alias 12 validated on …") in
+    # words, and the same facts as data (policy mode, alias id, verified number and when).
+    sender_reason = models.TextField(_("sender reason"), blank=True)
+    sender_trace = models.JSONField(_("sender trace"), default=dict, blank=True)
+    # R-T4: the client's Idempotency-Key and the hash of the body it came with.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, blank=True)
+    request_hash = models.CharField(_("request hash"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects: Any = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SMS request")
+        verbose_name_plural = _("SMS requests")
+        constraints = [
+            # R-T4: a retried request with the same key creates nothing new.
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="sms_request_unique_idempotency_key",
+            ),
+        ]
+        indexes = [
+            # The history lists: the customer's (admins), the user's own.
+            models.Index(fields=["customer", "created_at"], name="sms_request_history"),
+            models.Index(fields=["user", "created_at"], name="sms_request_user_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender_value}: {self.text[:30]}"
+
+
+class SmsMessage(models.Model):
+    """One recipient of a request, and the queue row the dispatcher claims (R-T4, R-T5).
+
+    Status history is kept in this row, not in an event table: the state machine is short and
+    forward-only, so `created_at` (queued), `submitted_at`, `done_at` (final status) with
+    `attempts` and the last `error_code`/`error_text` (a retry goes back to `queued`) tell the
+    whole story. An append-only event per move would triple the writes at the 5,000 messages/s
+    the engine must sustain and could not be kept in the single UPDATE statements the queue
+    uses for a whole batch.
+
+    `claimed_by`/`claimed_until` is the dispatcher's lease: a message is claimed before it is
+    sent, so a crashed dispatcher's messages return to the queue when the lease runs out —
+    duplicated at most for the in-flight window, never lost.
+    """
+
+    request = models.ForeignKey(
+        SmsRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="messages"
+    )
+    # Denormalised from the request for tenancy and the history lists.
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    destination = models.CharField(_("recipient"), max_length=16)  # E.164
+    status = models.CharField(
+        _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_text = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    done_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # Set by every statement of `centrex.sms.queue` (bulk UPDATEs bypass `auto_now`).
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    objects: Any = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        indexes = [
+            # The dispatcher's claim: queued, due, oldest first.
+            models.Index(fields=["status", "next_attempt_at", "id"], name="sms_message_claim"),
+            # The history lists (a customer's, newest first).
+            models.Index(fields=["customer", "created_at"], name="sms_message_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.destination} ({self.status})"
+
+    def can_move_to(self, status: str) -> bool:
+        """R-T5: whether `status` is an allowed next status."""
+        return status in ALLOWED_TRANSITIONS[self.status]
+
+
+class SmsPart(models.Model):
+    """One `submit_sm` of a message as the SMSC accepted it (R-T6): the id it gave, and `id_key`,
+    the normalised form delivery receipts are matched by (hexadecimal or decimal alike).
+
+    A message sent twice (a dispatcher died after sending, before recording) has its parts
+    twice, so the receipts of both copies find it; `seq` is therefore not unique per message."""
+
+    message = models.ForeignKey(
+        SmsMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="parts"
+    )
+    seq = models.PositiveSmallIntegerField(_("part"))
+    smsc_message_id = models.CharField(_("SMSC message id"), max_length=65)
+    id_key = models.CharField(_("match key"), max_length=65, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    receipt_state = models.CharField(_("receipt"), max_length=16, blank=True)
+    receipt_at = models.DateTimeField(_("receipt received"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS part")
+        verbose_name_plural = _("SMS parts")
+
+    def __str__(self) -> str:
+        return f"{self.message_id}/{self.seq}: {self.smsc_message_id}"
+
+
+class SmsReceipt(models.Model):
+    """A delivery receipt whose part was not known when it arrived (R-T5): the SMSC may send it
+    before the dispatcher stored the `submit_sm_resp`. Kept, and matched later; `candidates` are
+    every key the receipt's id may be stored under, `id_key` the first of them."""
+
+    id_key = models.CharField(_("match key"), max_length=65, db_index=True)
+    candidates = models.JSONField(_("match keys"), default=list)
+    state = models.CharField(_("state"), max_length=16)
+    raw = models.TextField(_("receipt"), blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    matched = models.BooleanField(_("matched"), default=False)
+
+    class Meta:
+        verbose_name = _("SMS receipt")
+        verbose_name_plural = _("SMS receipts")
+        indexes = [models.Index(fields=["matched", "received_at"], name="sms_receipt_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.id_key}: {self.state}"
+
+
+class DispatcherLease(models.Model):
+    """Who may run the dispatcher on a database without row locks (SQLite): one row per `slot`,
+    held by `dispatcher_id` until `expires_at`. The holder renews it; a dispatcher that died
+    (kill -9) stops renewing, and the next one takes the slot when it expires."""
+
+    slot = models.CharField(_("slot"), max_length=32, primary_key=True)
+    dispatcher_id = models.CharField(_("dispatcher"), max_length=64)
+    heartbeat_at = models.DateTimeField(_("heartbeat"))
+    expires_at = models.DateTimeField(_("expires"))
+
+    class Meta:
+        verbose_name = _("dispatcher lease")
+        verbose_name_plural = _("dispatcher leases")
+
+    def __str__(self) -> str:
+        return f"{self.slot}: {self.dispatcher_id}"

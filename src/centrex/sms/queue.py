@@ -1,0 +1,468 @@
+"""The dispatcher's side of the durable SMS queue (R-T4, R-T5, DESIGN "SMS pipeline").
+
+Everything works on batches with a fixed number of statements per batch, never one per row:
+the dispatcher claims a batch, sends it, and records the outcome of the whole batch at once.
+
+- `claim_batch` marks due `queued` messages with the dispatcher's lease before they are sent.
+  A dispatcher that dies leaves its claims to expire; the next claim takes them again, so a
+  crash duplicates at most the in-flight window and never loses a message. On PostgreSQL the
+  claim skips rows other dispatchers are claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one
+  dispatcher, which `SingleDispatcherLock` enforces.
+- `mark_submitted`, `mark_transient_failure`, `mark_failed`, `release_claims` record what the
+  SMSC answered (or that the dispatcher stops).
+- `record_receipts` matches delivery receipts to parts by their normalised SMSC id; a receipt
+  that arrives before its part was stored is kept and `match_pending_receipts` matches it later.
+- `fail_queued_with_alias` stops the queued messages of an alias that stopped being usable
+  (R-A11).
+
+Statuses only move along `models.ALLOWED_TRANSITIONS`: each statement filters on the statuses
+the table allows to reach its target, so a row that has moved on meanwhile is left alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+
+from centrex.aliases.models import SenderAlias
+from centrex.core.errors import ErrorCode
+from centrex.sms.models import (
+    ALLOWED_TRANSITIONS,
+    RECEIPT_OUTCOMES,
+    DispatcherLease,
+    MessageStatus,
+    SmsMessage,
+    SmsPart,
+    SmsReceipt,
+)
+
+
+def _sources(status: str) -> list[str]:
+    """R-T5: the statuses a message may move to `status` from."""
+    return [source for source, moves in ALLOWED_TRANSITIONS.items() if status in moves]
+
+
+# --- Claiming ------------------------------------------------------------------------------
+
+
+def claim_batch(dispatcher_id: str, limit: int, lease_seconds: float) -> list[SmsMessage]:
+    """Claim up to `limit` due `queued` messages for `dispatcher_id` until the lease runs out,
+    oldest first, with their requests. Two statements whatever the batch size: one UPDATE …
+    RETURNING that marks the rows (each claim counts as an attempt), one SELECT that reads
+    them. A message already claimed by a live lease is never returned; one whose lease expired
+    (its dispatcher died) is.
+    """
+    if limit <= 0:
+        return []
+    now = timezone.now()
+    table = connection.ops.quote_name(SmsMessage._meta.db_table)
+    # PostgreSQL: rows another dispatcher is claiming right now are skipped, not waited for.
+    # SQLite: the single statement runs under the database's write lock (one writer at a time).
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    # Only identifiers are formatted in; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1, "  # noqa: S608
+        f"updated_at = %s WHERE id IN (SELECT id FROM {table} WHERE status = %s "
+        f"AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until <= %s) "
+        f"ORDER BY next_attempt_at, id LIMIT %s{lock}) RETURNING id"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = [
+        dispatcher_id,
+        adapt(now + timedelta(seconds=lease_seconds)),
+        adapt(now),
+        MessageStatus.QUEUED.value,
+        adapt(now),
+        adapt(now),
+        limit,
+    ]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return []
+        return list(
+            SmsMessage.objects.filter(id__in=ids)
+            .select_related("request")
+            .order_by("next_attempt_at", "id")
+        )
+
+
+def release_claims(dispatcher_id: str, message_ids: Sequence[int] | None = None) -> int:
+    """Give back `dispatcher_id`'s claimed messages that were not sent (all of them, or those of
+    `message_ids`), e.g. on SIGTERM: they are due again at once and the return is not counted
+    as an attempt. Returns how many went back."""
+    rows = SmsMessage.objects.filter(claimed_by=dispatcher_id, status=MessageStatus.QUEUED)
+    if message_ids is not None:
+        rows = rows.filter(id__in=message_ids)
+    return int(
+        rows.update(
+            claimed_by="",
+            claimed_until=None,
+            attempts=F("attempts") - 1,
+            updated_at=timezone.now(),
+        )
+    )
+
+
+# --- What the SMSC answered ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmittedPart:
+    """One part the SMSC accepted: its id as given in `submit_sm_resp` and the normalised key
+    (`centrex.smsc.receipts.normalize_message_id(...).key`) receipts are matched by."""
+
+    seq: int
+    smsc_message_id: str
+    id_key: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Every part of one message, accepted by the SMSC."""
+
+    message_id: int
+    parts: Sequence[SubmittedPart]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A message the SMSC refused for good, with its reason (R-T5 `failed`)."""
+
+    message_id: int
+    code: str
+    text: str
+
+
+def mark_submitted(submissions: Sequence[Submission]) -> int:
+    """R-T5 `queued` → `submitted`: store the parts' SMSC ids and move the messages, releasing
+    their claims. Parts are stored even for a message that has moved on meanwhile (sent twice,
+    or failed by R-A11 while in flight), so every receipt finds its message. Returns how many
+    messages moved."""
+    if not submissions:
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        SmsPart.objects.bulk_create(
+            [
+                SmsPart(
+                    message_id=submission.message_id,
+                    seq=part.seq,
+                    smsc_message_id=part.smsc_message_id,
+                    id_key=part.id_key,
+                    submitted_at=now,
+                )
+                for submission in submissions
+                for part in submission.parts
+            ]
+        )
+        return int(
+            SmsMessage.objects.filter(
+                id__in=[submission.message_id for submission in submissions],
+                status__in=_sources(MessageStatus.SUBMITTED),
+            ).update(
+                status=MessageStatus.SUBMITTED,
+                submitted_at=now,
+                claimed_by="",
+                claimed_until=None,
+                error_code="",
+                error_text="",
+                updated_at=now,
+            )
+        )
+
+
+def mark_transient_failure(message_ids: Sequence[int], error: str, retry_at: datetime) -> int:
+    """R-T5 `queued` → `queued`: the SMSC could not take the messages now (throttled, queue
+    full, connection lost); they are due again at `retry_at`, with `error` shown meanwhile.
+    Returns how many were rescheduled."""
+    if not message_ids:
+        return 0
+    now = timezone.now()
+    return int(
+        SmsMessage.objects.filter(
+            id__in=message_ids, status__in=_sources(MessageStatus.QUEUED)
+        ).update(
+            next_attempt_at=retry_at,
+            claimed_by="",
+            claimed_until=None,
+            error_code="",
+            error_text=error,
+            updated_at=now,
+        )
+    )
+
+
+def mark_failed(failures: Sequence[Failure]) -> int:
+    """R-T5 `queued` → `failed`: the SMSC refused the messages for good, each with its reason.
+    One statement for the batch. Returns how many failed."""
+    if not failures:
+        return 0
+    now = timezone.now()
+    return int(
+        SmsMessage.objects.filter(
+            id__in=[failure.message_id for failure in failures],
+            status__in=_sources(MessageStatus.FAILED),
+        ).update(
+            status=MessageStatus.FAILED,
+            error_code=Case(
+                *[When(id=failure.message_id, then=Value(failure.code)) for failure in failures]
+            ),
+            error_text=Case(
+                *[When(id=failure.message_id, then=Value(failure.text)) for failure in failures]
+            ),
+            claimed_by="",
+            claimed_until=None,
+            done_at=now,
+            updated_at=now,
+        )
+    )
+
+
+# --- Delivery receipts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomingReceipt:
+    """A delivery receipt as the transport read it: `candidates` are the keys its message id
+    may be stored under, best first (`centrex.smsc.receipts.MessageIdKeys.candidates`), `state`
+    a `ReceiptState` value, `raw` the receipt text for the record."""
+
+    candidates: tuple[str, ...]
+    state: str
+    raw: str = ""
+    received_at: datetime | None = None
+
+
+def record_receipts(receipts: Sequence[IncomingReceipt]) -> int:
+    """R-T5: apply delivery receipts to their parts and settle the messages whose parts all have
+    a final receipt (`delivered` when every part was, else the first other outcome). A receipt
+    whose part is not known yet is stored for `match_pending_receipts`. Returns how many
+    receipts were matched."""
+    if not receipts:
+        return 0
+    for receipt in receipts:
+        if not receipt.candidates:
+            raise ValueError("A receipt needs at least one message id key.")
+    now = timezone.now()
+    with transaction.atomic():
+        matched = _apply_receipts(receipts, now)
+        SmsReceipt.objects.bulk_create(
+            [
+                SmsReceipt(
+                    id_key=receipt.candidates[0],
+                    candidates=list(receipt.candidates),
+                    state=receipt.state,
+                    raw=receipt.raw,
+                    received_at=receipt.received_at or now,
+                )
+                for index, receipt in enumerate(receipts)
+                if index not in matched
+            ]
+        )
+    return len(matched)
+
+
+def match_pending_receipts(max_age: timedelta = timedelta(days=1), limit: int = 1000) -> int:
+    """Match stored receipts (oldest first, at most `limit`, received within `max_age`) to the
+    parts stored since they arrived; matched ones are marked so. Receipts older than `max_age`
+    name ids this system never sent and stay for the record. Returns how many matched."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending = list(
+            SmsReceipt.objects.filter(matched=False, received_at__gte=now - max_age).order_by("id")[
+                :limit
+            ]
+        )
+        if not pending:
+            return 0
+        matched = _apply_receipts(
+            [
+                IncomingReceipt(
+                    candidates=tuple(stored.candidates),
+                    state=stored.state,
+                    raw=stored.raw,
+                    received_at=stored.received_at,
+                )
+                for stored in pending
+            ],
+            now,
+        )
+        SmsReceipt.objects.filter(id__in=[pending[index].id for index in matched]).update(
+            matched=True
+        )
+    return len(matched)
+
+
+def _apply_receipts(receipts: Sequence[IncomingReceipt], now: datetime) -> set[int]:
+    """Store each receipt's state on its part (the latest part with the first candidate key
+    that exists), settle the messages, and return the indexes of the receipts that matched."""
+    keys = {key for receipt in receipts for key in receipt.candidates}
+    part_by_key: dict[str, SmsPart] = {}
+    for stored in SmsPart.objects.filter(id_key__in=keys).order_by("id"):
+        part_by_key[stored.id_key] = stored  # an SMSC that reuses ids: the latest part wins
+    touched: dict[int, SmsPart] = {}
+    matched: set[int] = set()
+    for index, receipt in enumerate(receipts):
+        part = next((part_by_key[key] for key in receipt.candidates if key in part_by_key), None)
+        if part is None:
+            continue
+        matched.add(index)
+        # A late non-final receipt (enroute) never undoes a final one.
+        if part.receipt_state in RECEIPT_OUTCOMES and receipt.state not in RECEIPT_OUTCOMES:
+            continue
+        part.receipt_state = receipt.state
+        part.receipt_at = receipt.received_at or now
+        touched[part.id] = part
+    if touched:
+        SmsPart.objects.bulk_update(list(touched.values()), ["receipt_state", "receipt_at"])
+        _settle_messages({settled.message_id for settled in touched.values()}, now)
+    return matched
+
+
+def _settle_messages(message_ids: set[int], now: datetime) -> None:
+    """R-T5: move each submitted message whose every part has a final receipt to its outcome.
+    A part sent twice counts as delivered when either copy was."""
+    outcomes_by_part: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for message_id, seq, state in SmsPart.objects.filter(message_id__in=message_ids).values_list(
+        "message_id", "seq", "receipt_state"
+    ):
+        outcomes_by_part[message_id][seq].add(RECEIPT_OUTCOMES.get(state, ""))
+    by_outcome: dict[str, list[int]] = defaultdict(list)
+    for message_id, parts in outcomes_by_part.items():
+        outcome = _message_outcome([parts[seq] for seq in sorted(parts)])
+        if outcome:
+            by_outcome[outcome].append(message_id)
+    for outcome, ids in by_outcome.items():
+        SmsMessage.objects.filter(id__in=ids, status__in=_sources(outcome)).update(
+            status=outcome, done_at=now, updated_at=now
+        )
+
+
+def _message_outcome(parts: list[set[str]]) -> str:
+    """The status of a message from its parts' outcomes (in part order), or "" while a part has
+    none yet."""
+    settled: list[str] = []
+    for copies in parts:
+        if MessageStatus.DELIVERED in copies:
+            settled.append(MessageStatus.DELIVERED)
+            continue
+        final = sorted(copies - {""})
+        if not final:
+            return ""
+        settled.append(final[0])
+    failed = [outcome for outcome in settled if outcome != MessageStatus.DELIVERED]
+    return failed[0] if failed else MessageStatus.DELIVERED
+
+
+# --- R-A11 ---------------------------------------------------------------------------------
+
+
+def fail_queued_with_alias(alias_id: int, code: str = ErrorCode.ALIAS_NOT_VALIDATED) -> int:
+    """R-A11: the alias stopped being validated, so its queued messages (claimed or not) become
+    `failed` with `code`. One in flight at that moment may still reach the SMSC; its parts and
+    receipts are recorded, its status stays `failed`. Returns how many failed."""
+    now = timezone.now()
+    return int(
+        SmsMessage.objects.filter(
+            status=MessageStatus.QUEUED,  # R-T5: queued → failed; submitted ones are sent
+            request__sender_alias_id=alias_id,
+        ).update(
+            status=MessageStatus.FAILED,
+            error_code=str(code),
+            error_text="The sender alias is no longer validated.",
+            claimed_by="",
+            claimed_until=None,
+            done_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def fail_queued_of_unusable_alias(
+    sender: type[SenderAlias], alias: SenderAlias, **kwargs: Any
+) -> None:
+    """Receiver of `aliases.actions.alias_became_unusable` (connected in SmsConfig.ready)."""
+    fail_queued_with_alias(alias.id)
+
+
+# --- One dispatcher on SQLite --------------------------------------------------------------
+
+
+class DispatcherBusy(Exception):
+    """Another live dispatcher holds the queue (SQLite allows one)."""
+
+
+class SingleDispatcherLock:
+    """The one-dispatcher rule of SQLite (no row locks to share the queue with): a lease row the
+    holder renews (`renew`, every few seconds) and gives back on exit (`release`). A dispatcher
+    killed with -9 stops renewing; its lease expires after `lease_seconds` and the next one
+    starts then — no stale lock (API.md: within 10 seconds).
+    """
+
+    slot = "sms-dispatcher"
+
+    def __init__(self, dispatcher_id: str, lease_seconds: float = 8.0) -> None:
+        self.dispatcher_id = dispatcher_id
+        self.lease = timedelta(seconds=lease_seconds)
+
+    @staticmethod
+    def required() -> bool:
+        """Whether the database needs it: those without SKIP LOCKED (SQLite)."""
+        return not connection.features.has_select_for_update_skip_locked
+
+    def acquire(self) -> None:
+        """Take the lease, or raise DispatcherBusy if another dispatcher's lease is live."""
+        now = timezone.now()
+        with transaction.atomic():
+            taken = (
+                DispatcherLease.objects.filter(slot=self.slot)
+                .filter(Q(expires_at__lte=now) | Q(dispatcher_id=self.dispatcher_id))
+                .update(
+                    dispatcher_id=self.dispatcher_id, heartbeat_at=now, expires_at=now + self.lease
+                )
+            )
+            if taken:
+                return
+            try:
+                with transaction.atomic():
+                    DispatcherLease.objects.create(
+                        slot=self.slot,
+                        dispatcher_id=self.dispatcher_id,
+                        heartbeat_at=now,
+                        expires_at=now + self.lease,
+                    )
+            except IntegrityError:
+                holder = DispatcherLease.objects.filter(slot=self.slot).first()
+                holder_id = holder.dispatcher_id if holder else "?"
+                until = holder.expires_at.isoformat() if holder else "?"
+                raise DispatcherBusy(
+                    f"Dispatcher {holder_id} is already running (its lease ends at {until}): "
+                    "only one dispatcher with SQLite; use PostgreSQL for several."
+                ) from None
+
+    def renew(self) -> None:
+        """Extend the lease (the heartbeat); DispatcherBusy if it was lost meanwhile."""
+        now = timezone.now()
+        renewed = DispatcherLease.objects.filter(
+            slot=self.slot, dispatcher_id=self.dispatcher_id
+        ).update(heartbeat_at=now, expires_at=now + self.lease)
+        if not renewed:
+            raise DispatcherBusy(
+                f"Dispatcher {self.dispatcher_id} lost its lease: another dispatcher took over."
+            )
+
+    def release(self) -> None:
+        """Give the lease back so the next dispatcher can start at once."""
+        DispatcherLease.objects.filter(slot=self.slot, dispatcher_id=self.dispatcher_id).delete()
