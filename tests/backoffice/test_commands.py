@@ -129,7 +129,10 @@ def test_demo_loads_everything_the_manual_needs(capsys: Any, db: None) -> None:
     consumer = Customer.objects.get(kind="consumer")
     assert User.objects.filter(customer=consumer, role=Role.ADMIN).count() == 1
     statuses = dict(esempio.aliases.values_list("text", "status"))
-    assert statuses == {"EsempioNet": "validated", "Esempio": "pending"}  # R-A6, through the workflow
+    assert statuses == {
+        "EsempioNet": "validated",
+        "Esempio": "pending",
+    }  # R-A6, through the workflow
     operator = User.objects.get(is_operator=True)
     everyone = User.objects.all()
     assert all(user.check_password(DEMO_PASSWORD) for user in everyone)

@@ -77,28 +77,47 @@ class SenderAlias(models.Model):
     relatedness = models.FloatField(_("relatedness"), default=0.0)
     relatedness_match = models.CharField(_("related to"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("requested by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     submitted_at = models.DateTimeField(_("requested"), null=True, blank=True)
     due_at = models.DateTimeField(_("outcome due"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     # R-A9: an approval is recorded first, then the registry is asked; `validated` only after.
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("approved by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     registry_state = models.CharField(
-        _("registry"), max_length=16, choices=RegistryState.choices, default=RegistryState.NONE,
+        _("registry"),
+        max_length=16,
+        choices=RegistryState.choices,
+        default=RegistryState.NONE,
         blank=True,
     )
     registry_error = models.TextField(_("registry error"), blank=True)
@@ -149,8 +168,12 @@ class AliasEvent(models.Model):
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("who"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
     )
     actor_email = models.CharField(_("who (e-mail)"), max_length=254, blank=True)
     actor_is_operator = models.BooleanField(default=False)
@@ -184,7 +207,10 @@ class AliasConsent(models.Model):
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
     )
     given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("given by"),
     )
     given_by_email = models.CharField(_("given by (e-mail)"), max_length=254)

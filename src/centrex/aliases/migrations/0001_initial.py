@@ -6,134 +6,344 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AliasSettings',
+            name="AliasSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('extended_charset', models.BooleanField(default=False, verbose_name='allow the extended character set + * / = < > ( ) @ _ # &')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "extended_charset",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="allow the extended character set + * / = < > ( ) @ _ # &",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'alias settings',
-                'verbose_name_plural': 'alias settings',
+                "verbose_name": "alias settings",
+                "verbose_name_plural": "alias settings",
             },
         ),
         migrations.CreateModel(
-            name='GenericWord',
+            name="GenericWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', models.CharField(max_length=100, unique=True, verbose_name='word')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("word", models.CharField(max_length=100, unique=True, verbose_name="word")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'generic word',
-                'verbose_name_plural': 'generic words',
-                'ordering': ['word'],
+                "verbose_name": "generic word",
+                "verbose_name_plural": "generic words",
+                "ordering": ["word"],
             },
         ),
         migrations.CreateModel(
-            name='ReservedName',
+            name="ReservedName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="name")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'reserved name',
-                'verbose_name_plural': 'reserved names',
-                'ordering': ['name'],
+                "verbose_name": "reserved name",
+                "verbose_name_plural": "reserved names",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SenderAlias',
+            name="SenderAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=40, verbose_name='alias')),
-                ('match_key', models.CharField(db_index=True, editable=False, max_length=40)),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('pending', 'awaiting validation'), ('validated', 'validated'), ('rejected', 'rejected'), ('revoked', 'revoked'), ('withdrawn', 'withdrawn')], default='draft', max_length=16, verbose_name='status')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('relatedness', models.FloatField(default=0.0, verbose_name='relatedness')),
-                ('relatedness_match', models.CharField(blank=True, max_length=200, verbose_name='related to')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='requested')),
-                ('due_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='outcome due')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved')),
-                ('registry_state', models.CharField(blank=True, choices=[('', 'not sent'), ('queued', 'being sent'), ('failed', 'failed, will be retried'), ('accepted', 'registered')], default='', max_length=16, verbose_name='registry')),
-                ('registry_error', models.TextField(blank=True, verbose_name='registry error')),
-                ('registry_attempts', models.PositiveIntegerField(default=0, verbose_name='registry attempts')),
-                ('registry_reference', models.CharField(blank=True, max_length=200, verbose_name='registry reference')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='registered')),
-                ('overdue_reminder_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='aliases', to='customers.customer', verbose_name='customer')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=40, verbose_name="alias")),
+                ("match_key", models.CharField(db_index=True, editable=False, max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("pending", "awaiting validation"),
+                            ("validated", "validated"),
+                            ("rejected", "rejected"),
+                            ("revoked", "revoked"),
+                            ("withdrawn", "withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("relatedness", models.FloatField(default=0.0, verbose_name="relatedness")),
+                (
+                    "relatedness_match",
+                    models.CharField(blank=True, max_length=200, verbose_name="related to"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="requested"),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="outcome due"
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved"),
+                ),
+                (
+                    "registry_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "not sent"),
+                            ("queued", "being sent"),
+                            ("failed", "failed, will be retried"),
+                            ("accepted", "registered"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="registry",
+                    ),
+                ),
+                ("registry_error", models.TextField(blank=True, verbose_name="registry error")),
+                (
+                    "registry_attempts",
+                    models.PositiveIntegerField(default=0, verbose_name="registry attempts"),
+                ),
+                (
+                    "registry_reference",
+                    models.CharField(blank=True, max_length=200, verbose_name="registry reference"),
+                ),
+                (
+                    "registered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registered"),
+                ),
+                ("overdue_reminder_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approved by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="aliases",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SMS sender alias',
-                'verbose_name_plural': 'SMS sender aliases',
-                'ordering': ['text', 'id'],
+                "verbose_name": "SMS sender alias",
+                "verbose_name_plural": "SMS sender aliases",
+                "ordering": ["text", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AliasEvent',
+            name="AliasEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias_text', models.CharField(max_length=40, verbose_name='alias')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
-                ('actor_email', models.CharField(blank=True, max_length=254, verbose_name='who (e-mail)')),
-                ('actor_is_operator', models.BooleanField(default=False)),
-                ('action', models.CharField(max_length=32, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, max_length=16, verbose_name='from')),
-                ('to_status', models.CharField(blank=True, max_length=16, verbose_name='to')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('alias', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='aliases.senderalias')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("alias_text", models.CharField(max_length=40, verbose_name="alias")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="when"),
+                ),
+                (
+                    "actor_email",
+                    models.CharField(blank=True, max_length=254, verbose_name="who (e-mail)"),
+                ),
+                ("actor_is_operator", models.BooleanField(default=False)),
+                ("action", models.CharField(max_length=32, verbose_name="action")),
+                ("from_status", models.CharField(blank=True, max_length=16, verbose_name="from")),
+                ("to_status", models.CharField(blank=True, max_length=16, verbose_name="to")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "alias",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="aliases.senderalias",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'alias event',
-                'verbose_name_plural': 'alias events',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "alias event",
+                "verbose_name_plural": "alias events",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AliasConsent',
+            name="AliasConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias_text', models.CharField(max_length=40, verbose_name='alias')),
-                ('given_by_email', models.CharField(max_length=254, verbose_name='given by (e-mail)')),
-                ('given_at', models.DateTimeField(auto_now_add=True, verbose_name='given')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('wording_version', models.CharField(max_length=32, verbose_name='wording version')),
-                ('wording_language', models.CharField(max_length=2, verbose_name='language')),
-                ('wording', models.TextField(verbose_name='wording')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='customer')),
-                ('given_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='given by')),
-                ('alias', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consents', to='aliases.senderalias')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("alias_text", models.CharField(max_length=40, verbose_name="alias")),
+                (
+                    "given_by_email",
+                    models.CharField(max_length=254, verbose_name="given by (e-mail)"),
+                ),
+                ("given_at", models.DateTimeField(auto_now_add=True, verbose_name="given")),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "wording_version",
+                    models.CharField(max_length=32, verbose_name="wording version"),
+                ),
+                ("wording_language", models.CharField(max_length=2, verbose_name="language")),
+                ("wording", models.TextField(verbose_name="wording")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="given by",
+                    ),
+                ),
+                (
+                    "alias",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="consents",
+                        to="aliases.senderalias",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AGCOM authorisation',
-                'verbose_name_plural': 'AGCOM authorisations',
-                'ordering': ['-given_at'],
+                "verbose_name": "AGCOM authorisation",
+                "verbose_name_plural": "AGCOM authorisations",
+                "ordering": ["-given_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='senderalias',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'pending', 'validated'])), fields=('customer', 'match_key'), name='alias_unique_live_name_per_customer'),
+            model_name="senderalias",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["draft", "pending", "validated"])),
+                fields=("customer", "match_key"),
+                name="alias_unique_live_name_per_customer",
+            ),
         ),
     ]
