@@ -10,7 +10,6 @@ render (STYLE 3, 4).
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +28,6 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -83,6 +81,7 @@ from centrex.aliases.rules import ALIAS_SYMBOLS, EXTENDED_SYMBOLS
 from centrex.aliases.sla import business_calendar, business_hours_left, is_overdue
 from centrex.aliases.templatetags.alias_dates import weekday_datetime
 from centrex.core.addresses import client_address
+from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode, NotFound
 from centrex.core.pages import refusal_page
 from centrex.customers.models import Customer
@@ -725,37 +724,23 @@ AUDIT_CSV_COLUMNS = (
 )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming a CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection): text starting with
-    = + - @ (or a tab or carriage return) gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _audit_csv_rows(events: QuerySet[AliasEvent]) -> Iterator[list[str]]:
     yield list(AUDIT_CSV_COLUMNS)
     for event in events.iterator(chunk_size=2000):
         yield [
             timezone.localtime(event.created_at).isoformat(),
             str(event.customer_id),
-            _spreadsheet_safe(event.customer.name),
+            spreadsheet_safe(event.customer.name),
             "" if event.alias_id is None else str(event.alias_id),
-            _spreadsheet_safe(event.alias_text),
-            _spreadsheet_safe(event.action),
-            _spreadsheet_safe(event.from_status),
-            _spreadsheet_safe(event.to_status),
-            _spreadsheet_safe(event.reason),
-            _spreadsheet_safe(event.actor_email),
+            spreadsheet_safe(event.alias_text),
+            spreadsheet_safe(event.action),
+            spreadsheet_safe(event.from_status),
+            spreadsheet_safe(event.to_status),
+            spreadsheet_safe(event.reason),
+            spreadsheet_safe(event.actor_email),
             "1" if event.actor_is_operator else "0",
             event.ip_address or "",
-            _spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
+            spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
         ]
 
 
@@ -768,9 +753,4 @@ def alias_audit_export(request: HttpRequest, operator: User) -> HttpResponseBase
     form = AliasAuditFilterForm(request.GET or None, customers=customers)
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('aliases:audit')}?{request.GET.urlencode()}")
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in _audit_csv_rows(_alias_events(operator, form)))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="registro-alias-{stamp}.csv"'
-    return response
+    return csv_download(_audit_csv_rows(_alias_events(operator, form)), "registro-alias")

@@ -4,7 +4,6 @@ through `visible_to`, call one action, render (STYLE 3, 4)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
@@ -20,7 +19,6 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
     QueryDict,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,6 +48,7 @@ from centrex.backoffice.forms import (
     NewUserForm,
     show_domain_error,
 )
+from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode, NotFound
 from centrex.core.models import AuditEvent
 from centrex.core.pages import refusal_page
@@ -578,36 +577,23 @@ AUDIT_CSV_COLUMNS = (
 )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming a CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _spreadsheet_safe(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _audit_csv_rows(events: QuerySet[AuditEvent], names: dict[int, str]) -> Iterator[list[str]]:
     yield list(AUDIT_CSV_COLUMNS)
     for event in events.iterator(chunk_size=2000):
         yield [
             timezone.localtime(event.created_at).isoformat(),
-            _spreadsheet_safe(event.actor_email),
+            spreadsheet_safe(event.actor_email),
             "" if event.customer_id is None else str(event.customer_id),
-            _spreadsheet_safe(names.get(event.customer_id or 0, "")),
-            _spreadsheet_safe(event.action),
+            spreadsheet_safe(names.get(event.customer_id or 0, "")),
+            spreadsheet_safe(event.action),
             event.object_type,
-            _spreadsheet_safe(event.object_id),
-            _spreadsheet_safe(event.object_repr),
-            _spreadsheet_safe(event.from_state),
-            _spreadsheet_safe(event.to_state),
-            _spreadsheet_safe(event.reason),
+            spreadsheet_safe(event.object_id),
+            spreadsheet_safe(event.object_repr),
+            spreadsheet_safe(event.from_state),
+            spreadsheet_safe(event.to_state),
+            spreadsheet_safe(event.reason),
             event.ip_address or "",
-            _spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
+            spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
         ]
 
 
@@ -620,9 +606,4 @@ def audit_export(request: HttpRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None, customers=customers)
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('backoffice:audit_list')}?{request.GET.urlencode()}")
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in _audit_csv_rows(_audit_events(form), dict(customers)))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="registro-attivita-{stamp}.csv"'
-    return response
+    return csv_download(_audit_csv_rows(_audit_events(form), dict(customers)), "registro-attivita")
