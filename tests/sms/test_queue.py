@@ -167,10 +167,12 @@ def test_a_claim_costs_the_same_queries_for_two_messages_as_for_forty(alice: Use
     assert len([q for q in large.captured_queries if "SAVEPOINT" not in q["sql"]]) <= 2
 
 
+@pytest.mark.skipif(
+    "config.getoption('db') != 'postgres'",
+    reason="SQLite runs one dispatcher (SingleDispatcherLock); several need PostgreSQL",
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_dispatchers_claiming_at_once_never_get_the_same_message(alice: User) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite runs one dispatcher (SingleDispatcherLock)")
     # given 400 queued messages
     messages = queue_sms(alice, 400)
     claims: dict[str, list[int]] = {"d1": [], "d2": []}
