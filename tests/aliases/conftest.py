@@ -19,11 +19,30 @@ from centrex.aliases.actions import (
     revoke_alias,
     submit_alias,
 )
-from centrex.aliases.models import AliasStatus, SenderAlias
+from centrex.aliases.models import AliasStatus, GenericWord, ReservedName, SenderAlias
+from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
 
 CLIENT_IP = "192.0.2.10"
 
 AliasInStatus = Callable[..., SenderAlias]
+
+
+@pytest.fixture(autouse=True)
+def word_lists(request: pytest.FixtureRequest) -> None:
+    """The R-A4b lists as migration 0002 seeds them, for every alias test that uses the
+    database: a transactional test (live server, races) flushes the tables it ran on."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_database:
+        return
+    request.getfixturevalue("db")
+    ReservedName.objects.bulk_create(
+        [ReservedName(name=name) for name in RESERVED_NAMES], ignore_conflicts=True
+    )
+    GenericWord.objects.bulk_create(
+        [GenericWord(word=word) for word in GENERIC_WORDS], ignore_conflicts=True
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -272,7 +272,7 @@ def test_on_sqlite_every_transaction_takes_the_write_lock_at_begin_r_a4() -> Non
     "config.getoption('db') != 'postgres'",
     reason="needs two real connections waiting on each other: PostgreSQL (--db=postgres)",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_companies_submitting_one_name_at_once_cannot_both_claim_it_r_a4(
     alice: User, esempio: Customer, carla: User, altra: Customer
 ) -> None:
@@ -326,14 +326,18 @@ def test_two_companies_submitting_one_name_at_once_cannot_both_claim_it_r_a4(
     assert list(claiming.values_list("customer_id", flat=True)) == [altra.pk]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_word_lists_are_seeded_and_the_seed_can_be_reversed_r_a4b() -> None:
-    # given the seeded lists, and an entry of the operators' own
+    # given the seed migration applied afresh, and an entry of the operators' own
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes("aliases")
+    executor.migrate([("aliases", "0001_initial")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(leaves)
     assert ReservedName.objects.filter(name="Carabinieri").exists()
     assert GenericWord.objects.filter(word="Info").exists()
     ReservedName.objects.create(name="Consorzio Bonifica")
     executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes("aliases")
     # when the seed migration is reversed
     executor.migrate([("aliases", "0001_initial")])
     # then only the operators' entry is left

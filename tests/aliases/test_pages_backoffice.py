@@ -40,7 +40,6 @@ from centrex.aliases.models import (
     ReservedName,
     SenderAlias,
 )
-from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
 from centrex.core.errors import ErrorCode
 from centrex.customers.models import Customer
 
@@ -59,17 +58,6 @@ def broken_registry(settings: Any, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     settings.CENTREX_ALIAS_REGISTRY = f"file://{blocker / 'registry'}"
-
-
-@pytest.fixture(autouse=True)
-def word_lists(db: None) -> None:
-    """The seeded R-A4b lists (a test that flushed the database may have removed them)."""
-    ReservedName.objects.bulk_create(
-        [ReservedName(name=name) for name in RESERVED_NAMES], ignore_conflicts=True
-    )
-    GenericWord.objects.bulk_create(
-        [GenericWord(word=word) for word in GENERIC_WORDS], ignore_conflicts=True
-    )
 
 
 class Clock:

@@ -34,11 +34,9 @@ from centrex.aliases.models import (
     AliasConsent,
     AliasEvent,
     AliasStatus,
-    GenericWord,
     ReservedName,
     SenderAlias,
 )
-from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
 from centrex.core.errors import ErrorCode
 from centrex.customers.models import Customer
 
@@ -53,17 +51,6 @@ ALIASES = reverse("aliases:alias_list")
 NEW_ALIAS = reverse("aliases:alias_create")
 CHECK = reverse("aliases:alias_check")
 RULES = reverse("aliases:rules")
-
-
-@pytest.fixture(autouse=True)
-def word_lists(db: None) -> None:
-    """The seeded R-A4b lists (a test that flushed the database may have removed them)."""
-    ReservedName.objects.bulk_create(
-        [ReservedName(name=name) for name in RESERVED_NAMES], ignore_conflicts=True
-    )
-    GenericWord.objects.bulk_create(
-        [GenericWord(word=word) for word in GENERIC_WORDS], ignore_conflicts=True
-    )
 
 
 def _logged_in(user: User) -> Client:
