@@ -42,6 +42,7 @@ def web(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     host, port = _split_bind(args.bind)
     workers = args.workers or os.cpu_count() or 1
+    threads = os.environ.get("CENTREX_WEB_THREADS", "8")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrex.settings")
     command = [
         sys.executable,
@@ -56,7 +57,10 @@ def web(argv: Sequence[str]) -> int:
         "--workers",
         str(workers),
         "--blocking-threads",
-        os.environ.get("CENTREX_WEB_THREADS", "8"),
+        threads,
+        # Requests beyond the threads wait in the socket backlog, not in memory.
+        "--backpressure",
+        threads,
         "--no-ws",
         "--log-level",
         "warning",
