@@ -1,6 +1,7 @@
 """Fill a gettext catalogue's empty msgstr from a Python dict of translations (developer tool).
 
-Usage: python scripts/fill_po.py CATALOGUE.po TRANSLATIONS.py — the .py defines T = {msgid: msgstr}.
+Usage: python scripts/fill_po.py CATALOGUE.po TRANSLATIONS.py [MORE.py …] — each .py defines
+T = {msgid: msgstr} (later files win).
 Reports the msgids still untranslated and exits 1 if any remain."""
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import sys
 from babel.messages.pofile import read_po, write_po
 
 
-def main(po_path: str, translations_path: str) -> int:
-    table = runpy.run_path(translations_path)["T"]
+def main(po_path: str, *translations_paths: str) -> int:
+    table: dict[str, str] = {}
+    for path in translations_paths:
+        table.update(runpy.run_path(path)["T"])
     with open(po_path, "rb") as handle:
         catalog = read_po(handle)
     missing = []
@@ -34,4 +37,4 @@ def main(po_path: str, translations_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:3]))
+    sys.exit(main(*sys.argv[1:]))

@@ -141,13 +141,19 @@ def _add_routers() -> None:
     from centrex.aliases.api import router as aliases_router
     from centrex.backoffice.api import router as backoffice_router
     from centrex.customers.api import extensions_router
+    from centrex.sms.api import router as sms_router
+    from centrex.sms.mobile_api import router as mobile_router
+    from centrex.sms.policy_api import router as policy_router
 
     api.add_router("/auth", auth_router)
+    api.add_router("/me/mobile", mobile_router)
     api.add_router("/me", me_router)
     api.add_router("/users", users_router)
     api.add_router("/extensions", extensions_router)
     api.add_router("/aliases", aliases_router)
     api.add_router("/backoffice/aliases", backoffice_aliases_router)
+    api.add_router("/sms/policy", policy_router)
+    api.add_router("/sms", sms_router)
     api.add_router("/backoffice", backoffice_router)
 
 

@@ -93,6 +93,20 @@ RECEIPT_OUTCOMES: dict[str, str] = {
 }
 
 
+class RequestKind(models.TextChoices):
+    """What a request is: a user's message, or a verification code the system sends (R-M2).
+    Verification codes never appear in histories or exports, and their text is wiped once the
+    SMSC accepted them."""
+
+    MESSAGE = "message", _("message")
+    VERIFICATION = "verification", _("verification code")
+
+
+# What a verification code's text becomes once the SMSC accepted it (the code is never kept in
+# clear longer than it takes to send it).
+REDACTED_TEXT = "[verification code]"
+
+
 class SmsRequest(models.Model):
     """One accepted send request (R-T1, R-T4): a text, its sender and why that sender (for
     traceability requests), and the idempotency key the client sent. Its recipients are the
@@ -107,7 +121,11 @@ class SmsRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=RequestKind.choices, default=RequestKind.MESSAGE
+    )
     text = models.TextField(_("text"))
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     encoding = models.CharField(_("encoding"), max_length=4, choices=Encoding.choices)
     parts = models.PositiveSmallIntegerField(_("parts"))
     sender_type = models.CharField(_("sender type"), max_length=6, choices=SenderType.choices)
@@ -275,3 +293,154 @@ class DispatcherLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot}: {self.dispatcher_id}"
+
+
+class SenderPolicyMode(models.TextChoices):
+    """R-S1: the four options of the Communicator section, with the manual's wording."""
+
+    OWN_MOBILE = "own_mobile", _("each user uses their own mobile number")
+    SHARED_MOBILE = "shared_mobile", _("a single mobile number for all users")
+    SHARED_ALIAS = "shared_alias", _("a single alias for all users")
+    USER_CHOICE = "user_choice", _("chosen by each user")
+
+
+# R-S3: what a consumer customer may choose.
+CONSUMER_MODES = frozenset({SenderPolicyMode.OWN_MOBILE, SenderPolicyMode.SHARED_MOBILE})
+
+
+class SenderPolicy(models.Model):
+    """A customer's SMS sender policy (R-S1–S3). A customer without a row has the default,
+    `own_mobile` (R-S2): read it with `SenderPolicy.for_customer`.
+
+    `shared_mobile_number` is the number the admin entered for `shared_mobile`; it is the sender
+    only once `shared_mobile_verified_at` is set (R-M2, R-M3: entering another number clears
+    it). `shared_alias` is the alias of `shared_alias`; it is usable only while validated."""
+
+    customer = models.OneToOneField(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="sms_sender_policy",
+    )
+    mode = models.CharField(
+        _("mode"),
+        max_length=16,
+        choices=SenderPolicyMode.choices,
+        default=SenderPolicyMode.OWN_MOBILE,
+    )
+    shared_mobile_number = models.CharField(_("shared mobile number"), max_length=16, blank=True)
+    shared_mobile_verified_at = models.DateTimeField(
+        _("shared mobile number verified"), null=True, blank=True
+    )
+    shared_alias = models.ForeignKey(
+        SenderAlias,
+        verbose_name=_("shared alias"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects: Any = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("SMS sender policy")
+        verbose_name_plural = _("SMS sender policies")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.mode}"
+
+    @classmethod
+    def for_customer(cls, customer: Customer) -> SenderPolicy:
+        """The customer's policy; the default (unsaved, `own_mobile`) when none was chosen."""
+        found = cls.objects.filter(customer=customer).select_related("shared_alias").first()
+        return found if found is not None else cls(customer=customer)
+
+    @property
+    def shared_mobile_verified(self) -> bool:
+        return bool(self.shared_mobile_number) and self.shared_mobile_verified_at is not None
+
+
+class VerificationPurpose(models.TextChoices):
+    """What a verification code proves (R-M2)."""
+
+    OWN_MOBILE = "own_mobile", _("own mobile number")
+    SHARED_MOBILE = "shared_mobile", _("shared mobile number")
+
+
+class VerificationCode(models.Model):
+    """One verification code sent by SMS (R-M2): 6 digits, stored only as a hash, valid 10
+    minutes, dead after 5 wrong attempts or once used. `user` is who asked for it (whose own
+    number it proves, or the admin setting the shared number); `customer` the tenant."""
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=VerificationPurpose.choices)
+    number = models.CharField(_("mobile number"), max_length=16)  # E.164
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    failed_attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    superseded = models.BooleanField(_("superseded"), default=False)
+    sms_request = models.ForeignKey(
+        SmsRequest,
+        verbose_name=_("SMS"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects: Any = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [
+            # R-M2 throttling: codes sent to a number recently.
+            models.Index(fields=["number", "created_at"], name="sms_code_by_number"),
+            models.Index(fields=["user", "purpose", "created_at"], name="sms_code_by_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.number}"
+
+
+class DispatcherStats(models.Model):
+    """The counters of one dispatcher's binds to one SMSC account, written by `centrex smsd`
+    every few seconds and read by `/metrics` (the dispatcher is another process). Counters are
+    totals since the dispatcher started; `gauges` hold current values (window in use, binds)."""
+
+    dispatcher_id = models.CharField(_("dispatcher"), max_length=64)
+    smsc = models.CharField(_("SMSC account"), max_length=128)
+    counters = models.JSONField(_("counters"), default=dict)
+    gauges = models.JSONField(_("gauges"), default=dict)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dispatcher statistics")
+        verbose_name_plural = _("dispatcher statistics")
+        constraints = [
+            models.UniqueConstraint(fields=["dispatcher_id", "smsc"], name="sms_stats_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispatcher_id} → {self.smsc}"

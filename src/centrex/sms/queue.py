@@ -36,11 +36,14 @@ from centrex.core.errors import ErrorCode
 from centrex.sms.models import (
     ALLOWED_TRANSITIONS,
     RECEIPT_OUTCOMES,
+    REDACTED_TEXT,
     DispatcherLease,
     MessageStatus,
+    RequestKind,
     SmsMessage,
     SmsPart,
     SmsReceipt,
+    SmsRequest,
 )
 
 
@@ -167,9 +170,14 @@ def mark_submitted(submissions: Sequence[Submission]) -> int:
                 for part in submission.parts
             ]
         )
+        message_ids = [submission.message_id for submission in submissions]
+        # R-M2: a verification code is not kept in clear once the SMSC has it.
+        SmsRequest.objects.filter(
+            kind=RequestKind.VERIFICATION, messages__id__in=message_ids
+        ).exclude(text=REDACTED_TEXT).update(text=REDACTED_TEXT)
         return int(
             SmsMessage.objects.filter(
-                id__in=[submission.message_id for submission in submissions],
+                id__in=message_ids,
                 status__in=_sources(MessageStatus.SUBMITTED),
             ).update(
                 status=MessageStatus.SUBMITTED,

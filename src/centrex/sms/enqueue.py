@@ -1,0 +1,84 @@
+"""Putting SMS on the durable queue (R-T4): one request and one `queued` message per recipient,
+inserted in the caller's transaction, so what is accepted is persisted before anyone is told.
+
+Both producers use it: users' messages (`sms.actions.send_sms`) and verification codes
+(`sms.verification`). The dispatcher (`centrex smsd`) picks the rows up; nothing else is needed
+to "send" — the row is the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from centrex.sms.encoding import count_sms
+from centrex.sms.models import RequestKind, SmsMessage, SmsRequest
+
+if TYPE_CHECKING:
+    from centrex.accounts.models import User
+    from centrex.customers.models import Customer
+    from centrex.sms.senders import Sender
+
+
+def enqueue_sms(
+    *,
+    customer: Customer,
+    user: User,
+    sender: Sender,
+    text: str,
+    destinations: Sequence[str],
+    kind: str = RequestKind.MESSAGE,
+    sender_reason: str = "",
+    sender_trace: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    request_hash: str = "",
+) -> SmsRequest:
+    """Insert a request and its messages (`destinations` in E.164, already validated; `text`
+    within R-T3's 10 parts — `count_sms(text).fits` — else ValueError). Three statements
+    whatever the number of recipients. Returns the request with `queued_messages` set to the
+    created messages, in recipient order."""
+    count = count_sms(text)
+    if not count.fits or not text:
+        raise ValueError("The text must be 1 character to 10 parts long (R-T3).")
+    if not destinations:
+        raise ValueError("At least one recipient.")
+    now = timezone.now()
+    ton, npi = sender.ton_npi
+    with transaction.atomic():
+        request = SmsRequest.objects.create(
+            customer=customer,
+            user=user,
+            kind=kind,
+            text=text,
+            recipient_count=len(destinations),
+            encoding=str(count.encoding),
+            parts=count.parts,
+            sender_type=sender.type,
+            sender_value=sender.value,
+            sender_ton=ton,
+            sender_npi=npi,
+            sender_alias=sender.alias,
+            sender_reason=sender_reason,
+            sender_trace=sender_trace or {},
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            created_at=now,
+        )
+        messages = SmsMessage.objects.bulk_create(
+            [
+                SmsMessage(
+                    request=request,
+                    customer=customer,
+                    destination=destination,
+                    created_at=now,
+                    next_attempt_at=now,
+                    updated_at=now,
+                )
+                for destination in destinations
+            ]
+        )
+    request.queued_messages = messages  # type: ignore[attr-defined]
+    return request
