@@ -23,9 +23,18 @@ def main(po_path: str, *translations_paths: str) -> int:
         if not message.id:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
-        if key in table and not message.string:
+        # makemessages' fuzzy matches are guesses from a similar msgid, never translations:
+        # a fresh one (flagged fuzzy) is dropped unless a table has the msgid; an older one
+        # whose flag was lost (it keeps msgmerge's "#| msgid" line, which Babel reads as a
+        # comment "| msgid") is replaced when a table has the msgid.
+        previous = [c for c in message.user_comments if c.startswith("| msgid")]
+        if "fuzzy" in message.flags or ((previous or message.previous_id) and key in table):
+            message.string = table.get(key, "") if isinstance(message.id, str) else ("", "")
+            message.previous_id = []
+            message.user_comments = [c for c in message.user_comments if c not in previous]
+        if key in table and not _translated(message.string):
             message.string = table[key]
-        if not message.string:
+        if not _translated(message.string):
             missing.append(key)
         message.flags.discard("fuzzy")
     catalog.fuzzy = False
@@ -34,6 +43,13 @@ def main(po_path: str, *translations_paths: str) -> int:
     for key in missing:
         print("untranslated:", key)
     return 1 if missing else 0
+
+
+def _translated(string: object) -> bool:
+    """A msgstr, or every msgstr of a plural entry, is filled."""
+    if isinstance(string, (tuple, list)):
+        return all(string)
+    return bool(string)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from centrex.config.environment import (
     read_dotenv,
     secret_key,
 )
+from centrex.smsc.config import builtin_record_path, parse_smsc_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 read_dotenv(Path.cwd() / ".env")
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "centrex.accounts",
     "centrex.aliases",
     "centrex.sms",
+    "centrex.smsc",
     "centrex.support",
     "centrex.backoffice",
     "centrex.devinbox",
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centrex.core.context_processors.portal",
+                "centrex.sms.context_processors.sms_policy_warning",
             ],
         },
     }
@@ -123,6 +126,8 @@ CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 CENTREX_API_TOKEN_DAYS = env_int("CENTREX_API_TOKEN_DAYS", 30, minimum=1)
 # Number of reverse proxies in front of the web server whose X-Forwarded-For we trust.
 CENTREX_TRUSTED_PROXIES = env_int("CENTREX_TRUSTED_PROXIES", 0)
+# /metrics: a bearer token Prometheus must send; empty = loopback clients only.
+CENTREX_METRICS_TOKEN = env_str("CENTREX_METRICS_TOKEN", "")
 
 # Request bodies over 1 MiB answer 413 (API.md).
 CENTREX_MAX_BODY_BYTES = 1024 * 1024
@@ -174,6 +179,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CENTREX_DEV_INBOX = env_bool("CENTREX_DEV_INBOX", CENTREX_OUTBOX_DIR is not None)
 
 CENTREX_SMSC_URL = env_str("CENTREX_SMSC_URL", "builtin")
+CENTREX_BUILTIN_SMSC_PORT = env_int("CENTREX_BUILTIN_SMSC_PORT", 2775, minimum=1)
+parse_smsc_url(CENTREX_SMSC_URL, builtin_port=CENTREX_BUILTIN_SMSC_PORT)  # fails loudly
+# What the builtin simulator received, for the developer inbox.
+CENTREX_SMSC_RECORD_PATH = builtin_record_path(DATA_DIR)
 CENTREX_OTP_SENDER = env_str("CENTREX_OTP_SENDER", "Centrex")
 CENTREX_ALIAS_REGISTRY = env_str("CENTREX_ALIAS_REGISTRY", f"file://{DATA_DIR / 'registry'}")
 check_registry_url(CENTREX_ALIAS_REGISTRY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertNotContains
+from pytest_django.asserts import assertContains
 
 from centrex.accounts.actions import update_own_account
 from centrex.accounts.models import User
@@ -51,14 +51,6 @@ def test_options_page_is_in_english_for_an_english_user(bob: User) -> None:
     # then
     assertContains(response, "<h1>Account Options</h1>", html=True)
     assertContains(response, '<label for="id_current_password">Current password</label>', html=True)
-
-
-def test_the_mobile_number_is_not_part_of_this_page_yet(bob: User) -> None:
-    # when
-    response = _logged_in(bob).get(OPTIONS)
-
-    # then
-    assertNotContains(response, "cellulare")
 
 
 def test_changing_the_language_applies_at_once(bob: User) -> None:

@@ -13,6 +13,9 @@ from centrex.accounts.models import User
 from centrex.aliases.actions import create_alias, submit_alias
 from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.customers.models import Customer, Extension
+from centrex.sms.enqueue import enqueue_sms
+from centrex.sms.models import SenderType, SmsRequest
+from centrex.sms.senders import Sender
 from tests.api.problems import assert_problem
 
 # Every endpoint that names an object of a customer, as Carla (admin of Altra) would call it
@@ -27,6 +30,10 @@ OTHER_CUSTOMERS_OBJECTS = [
     ("get", "/api/v1/aliases/{alias}", None),
     ("post", "/api/v1/aliases/{alias}/submit", {"consent": True}),
     ("delete", "/api/v1/aliases/{alias}", None),
+    # Esempio's alias as the shared alias of Altra's SMS sender policy (R-S1.3)
+    ("put", "/api/v1/sms/policy", {"mode": "shared_alias", "shared_alias_id": "{alias}"}),
+    # An SMS Bob sent (R-T5)
+    ("get", "/api/v1/sms/messages/{sms}", None),
 ]
 
 # The back office: a customer admin (even of the customer named) is refused with 403.
@@ -59,12 +66,34 @@ NO_OBJECT_ID = [
     ("post", "/api/v1/aliases/check"),
     ("get", "/api/v1/aliases"),
     ("post", "/api/v1/aliases"),
+    # The caller's own mobile number (tests/sms/test_mobile_api.py: another user's code never
+    # verifies it, operators are 403).
+    ("put", "/api/v1/me/mobile"),
+    ("post", "/api/v1/me/mobile/verify"),
+    ("delete", "/api/v1/me/mobile"),
+    # The caller's own customer's SMS sender policy (tests/sms/test_policy_api.py).
+    ("get", "/api/v1/sms/policy"),
+    ("put", "/api/v1/sms/policy/shared-mobile"),
+    ("post", "/api/v1/sms/policy/shared-mobile/verify"),
+    # Sending and the history: the caller's own (tests/sms/test_send.py, test_history.py).
+    ("get", "/api/v1/sms/senders"),
+    ("post", "/api/v1/sms/messages"),
+    ("get", "/api/v1/sms/messages"),
 ]
 
 
 def call(
     client: Client, method: str, path: str, body: dict[str, Any] | None, ids: dict[str, int]
 ) -> Any:
+    """The request, with the `{name}` placeholders of the path and of the body's values
+    replaced by those ids."""
+    if body is not None:
+        body = {
+            key: ids[value[1:-1]]
+            if isinstance(value, str) and value[:1] + value[-1:] == "{}"
+            else value
+            for key, value in body.items()
+        }
     return getattr(client, method)(path.format(**ids), body, content_type="application/json")
 
 
@@ -78,10 +107,32 @@ def esempio_alias(esempio: Customer, alice: User) -> SenderAlias:
 
 
 @pytest.fixture
+def esempio_sms(esempio: Customer, bob: User) -> SmsRequest:
+    """An SMS Bob sent from his verified number (R-T1)."""
+    return enqueue_sms(
+        customer=esempio,
+        user=bob,
+        sender=Sender(SenderType.MOBILE, "+393337654321"),
+        text="Ciao",
+        destinations=["+393401112233"],
+    )
+
+
+@pytest.fixture
 def esempio_ids(
-    esempio: Customer, alice: User, bob: User, esempio_alias: SenderAlias
+    esempio: Customer,
+    alice: User,
+    bob: User,
+    esempio_alias: SenderAlias,
+    esempio_sms: SmsRequest,
 ) -> dict[str, int]:
-    return {"esempio": esempio.pk, "alice": alice.pk, "bob": bob.pk, "alias": esempio_alias.pk}
+    return {
+        "esempio": esempio.pk,
+        "alice": alice.pk,
+        "bob": bob.pk,
+        "alias": esempio_alias.pk,
+        "sms": esempio_sms.pk,
+    }
 
 
 def assert_alias_untouched(alias: SenderAlias) -> None:
@@ -109,7 +160,7 @@ def test_another_customers_objects_are_404_for_carla(
     response = call(api_client(carla), method, path, body, esempio_ids)
     # then: the same answer as for an id that does not exist, and nothing changed
     assert_problem(response, 404, "not_found")
-    missing_ids = {"alice": 987654, "bob": 987655, "alias": 987656}
+    missing_ids = {"alice": 987654, "bob": 987655, "alias": 987656, "sms": 987657}
     missing = call(api_client(carla), method, path, body, missing_ids)
     assert missing.json() == response.json()
     assert_alias_untouched(esempio_alias)
@@ -158,6 +209,7 @@ def test_lists_show_only_the_callers_customer(
         "/api/v1/aliases/check", {"text": "EsempioNet"}, content_type="application/json"
     ).json()
     me = client.get("/api/v1/me").json()
+    sms = client.get("/api/v1/sms/messages").json()
     # then
     assert users == {"count": 0, "items": []}
     assert [u["email"] for u in everyone["items"]] == ["carla@altra.example"]
@@ -167,6 +219,7 @@ def test_lists_show_only_the_callers_customer(
     assert [e["code"] for e in check["errors"]] == ["alias_taken"]
     assert "Esempio S.r.l." not in check["errors"][0]["message"]
     assert me["customer"]["name"] == "Altra S.p.A."
+    assert sms == {"count": 0, "items": []}
 
 
 def test_another_customers_extension_cannot_be_taken_by_carla(
@@ -197,6 +250,7 @@ def test_every_endpoint_of_these_routers_is_walked(client: Client) -> None:
         "{bob}": "{user_id}",
         "{esempio}": "{customer_id}",
         "{alias}": "{alias_id}",
+        "{sms}": "{request_id}",
     }
 
     def documented(path: str) -> str:
@@ -213,6 +267,10 @@ def test_every_endpoint_of_these_routers_is_walked(client: Client) -> None:
         if path in ("/api/v1/me", "/api/v1/auth/token")
         or path.startswith(
             (
+                "/api/v1/me/mobile",
+                "/api/v1/sms/policy",
+                "/api/v1/sms/senders",
+                "/api/v1/sms/messages",
                 "/api/v1/users",
                 "/api/v1/extensions",
                 "/api/v1/backoffice/customers",

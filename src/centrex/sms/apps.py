@@ -19,3 +19,8 @@ class SmsConfig(AppConfig):
         alias_became_unusable.connect(
             fail_queued_of_unusable_alias, dispatch_uid="sms.fail_queued_of_unusable_alias"
         )
+        # R-S2: once that commits, the admins of a customer whose policy sends with the alias
+        # are told by e-mail that nobody can send SMS until they choose another sender.
+        from centrex.sms.policy import on_alias_unusable
+
+        alias_became_unusable.connect(on_alias_unusable, dispatch_uid="sms.policy_alias_unusable")

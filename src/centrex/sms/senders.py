@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -61,10 +62,42 @@ class SenderProblem:
         return DomainError(self.code, self.detail)
 
 
+class PolicyFault(StrEnum):
+    """Why a customer's policy cannot give anyone a sender (R-S2): it refers to something that
+    is not usable. Users then get `policy_unusable`; admins a warning (`sms.policy`)."""
+
+    # R-S3: an alias mode on a consumer customer (refused when chosen; kept for a customer
+    # whose kind changed afterwards).
+    CONSUMER_MODE = "consumer_mode"
+    # R-S1.2, R-M3: the shared number is missing or not verified.
+    SHARED_MOBILE_UNVERIFIED = "shared_mobile_unverified"
+    # R-A11: the shared alias is missing, not validated (revoked, withdrawn) or not the
+    # customer's.
+    SHARED_ALIAS_UNUSABLE = "shared_alias_unusable"
+
+
+def policy_fault(policy: SenderPolicy, *, is_business: bool) -> PolicyFault | None:
+    """R-S2: what makes `policy` unusable for every user of its customer, or None. The one
+    answer to "is this policy usable" — sender resolution, the policy API and the admins'
+    banner all ask it. `is_business` is the customer's kind (R-S3)."""
+    mode = policy.mode
+    if not is_business and mode not in CONSUMER_MODES:
+        return PolicyFault.CONSUMER_MODE
+    if mode == SenderPolicyMode.SHARED_MOBILE and not policy.shared_mobile_verified:
+        return PolicyFault.SHARED_MOBILE_UNVERIFIED
+    if mode == SenderPolicyMode.SHARED_ALIAS:
+        alias = policy.shared_alias
+        if alias is None or not alias.is_usable or alias.customer_id != policy.customer_id:
+            return PolicyFault.SHARED_ALIAS_UNUSABLE
+    return None
+
+
 @dataclass(frozen=True)
 class SenderResolution:
     """The answer of `resolve_senders`: the policy mode, the allowed senders (empty with a
-    `problem` when the user may not send), and the one implied when the user picks nothing."""
+    `problem` when the user may not send), and `default`, the one implied when the request
+    names none — None when the user may not send, and in `user_choice` when there are several
+    to pick from (R-T2: there the request names it)."""
 
     mode: str  # SenderPolicyMode
     senders: tuple[Sender, ...]
@@ -87,8 +120,7 @@ class SenderResolution:
         if self.problem is not None:
             raise self.problem.as_error()
         if requested is None:
-            if not self.user_picks or len(self.senders) == 1:
-                assert self.default is not None
+            if self.default is not None:
                 return self.default
             raise DomainError(
                 ErrorCode.SENDER_NOT_ALLOWED,
@@ -148,53 +180,64 @@ def resolve_senders(
     mode = policy.mode
     if not user.communicator_enabled:
         return _none(policy, ErrorCode.COMMUNICATOR_NOT_ENABLED, _communicator_detail(user))
-    if not user.customer.is_business and mode not in CONSUMER_MODES:  # R-S3
-        return _none(
-            policy,
-            ErrorCode.POLICY_UNUSABLE,
-            _(
-                "Your company's SMS sender option is not available to private customers. "
-                "An administrator must choose a mobile-number option in Communicator > SMS senders."
-            ),
-        )
+    fault = policy_fault(policy, is_business=user.customer.is_business)
+    if fault is not None:  # R-S2: blocked, never another sender in its place
+        return _none(policy, ErrorCode.POLICY_UNUSABLE, _USER_FAULT_DETAILS[fault]())
     if mode == SenderPolicyMode.OWN_MOBILE:
         own = _own_mobile(user)
         if own is None:
             return _none(policy, *_own_mobile_problem(user))
         return _some(policy, [own])
     if mode == SenderPolicyMode.SHARED_MOBILE:
-        if not policy.shared_mobile_verified:
-            return _none(
-                policy,
-                ErrorCode.POLICY_UNUSABLE,
-                _(
-                    "Your company's shared mobile number is not verified, so no SMS can be sent. "
-                    "An administrator must verify it in Communicator > SMS senders."
-                ),
-            )
         return _some(policy, [Sender(SenderType.MOBILE, policy.shared_mobile_number)])
     if mode == SenderPolicyMode.SHARED_ALIAS:
         alias = policy.shared_alias
-        if alias is None or not alias.is_usable:  # R-A11
-            return _none(
-                policy,
-                ErrorCode.POLICY_UNUSABLE,
-                _(
-                    "Your company's shared alias can no longer be used (it is not validated), so "
-                    "no SMS can be sent. An administrator must choose another option in "
-                    "Communicator > SMS senders."
-                ),
-            )
+        assert alias is not None  # policy_fault checked it
         return _some(policy, [Sender(SenderType.ALIAS, alias.text, alias)])
     # R-S1 user_choice: the own verified number (if set) and every validated alias.
     validated = list(aliases) if aliases is not None else _validated_aliases(user)
-    senders = [Sender(SenderType.ALIAS, alias.text, alias) for alias in validated]
+    senders = [
+        Sender(SenderType.ALIAS, alias.text, alias)
+        for alias in validated
+        if alias.is_usable and alias.customer_id == user.customer_id  # R-A11, R-C3
+    ]
     own = _own_mobile(user)
     if own is not None:
         senders.insert(0, own)
     if not senders:
         return _none(policy, *_own_mobile_problem(user, aliases_too=True))
-    return _some(policy, senders)
+    # R-T2: with a choice to make, nothing is implied; with one sender, that one is.
+    return _some(policy, senders, implied=len(senders) == 1)
+
+
+def _consumer_mode_detail() -> str:
+    return _(
+        "Your company's SMS sender option is not available to private customers. "
+        "An administrator must choose a mobile-number option in Communicator > SMS senders."
+    )
+
+
+def _shared_mobile_detail() -> str:
+    return _(
+        "Your company's shared mobile number is not verified, so no SMS can be sent. "
+        "An administrator must verify it in Communicator > SMS senders."
+    )
+
+
+def _shared_alias_detail() -> str:
+    return _(
+        "Your company's shared alias can no longer be used (it is not validated), so "
+        "no SMS can be sent. An administrator must choose another option in "
+        "Communicator > SMS senders."
+    )
+
+
+# What a user who may not send reads, by fault of the policy (R-S2).
+_USER_FAULT_DETAILS = {
+    PolicyFault.CONSUMER_MODE: _consumer_mode_detail,
+    PolicyFault.SHARED_MOBILE_UNVERIFIED: _shared_mobile_detail,
+    PolicyFault.SHARED_ALIAS_UNUSABLE: _shared_alias_detail,
+}
 
 
 def _validated_aliases(user: User) -> list[SenderAlias]:
@@ -243,9 +286,15 @@ def _none(policy: SenderPolicy, code: ErrorCode, detail: str) -> SenderResolutio
     )
 
 
-def _some(policy: SenderPolicy, senders: Sequence[Sender]) -> SenderResolution:
+def _some(
+    policy: SenderPolicy, senders: Sequence[Sender], *, implied: bool = True
+) -> SenderResolution:
     return SenderResolution(
-        mode=policy.mode, senders=tuple(senders), default=senders[0], problem=None, policy=policy
+        mode=policy.mode,
+        senders=tuple(senders),
+        default=senders[0] if implied else None,
+        problem=None,
+        policy=policy,
     )
 
 

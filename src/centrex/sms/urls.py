@@ -4,7 +4,64 @@ traceability export under /backoffice/."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from centrex.sms import mobile_views, policy_views
+from centrex.sms import views as sending_views
 
 app_name = "sms"
 urlpatterns: list[URLPattern] = []
+
+# Opzioni Account > Numero di cellulare (R-U9, R-M1–M3).
+urlpatterns += [
+    path("accounts/opzioni/cellulare/", mobile_views.own_mobile, name="own_mobile"),
+    path(
+        "accounts/opzioni/cellulare/verifica/",
+        mobile_views.own_mobile_verify,
+        name="own_mobile_verify",
+    ),
+    path(
+        "accounts/opzioni/cellulare/rimuovi/",
+        mobile_views.own_mobile_remove,
+        name="own_mobile_remove",
+    ),
+]
+
+# Communicator > Invia SMS, SMS inviati (R-T1–T5, R-U6); back office: traceability (R-S4, R-B1).
+urlpatterns += [
+    path("communicator/sms/", sending_views.compose, name="compose"),
+    path("communicator/sms/contatore/", sending_views.counter, name="counter"),
+    path(
+        "communicator/sms/destinatari/",
+        sending_views.recipients_check,
+        name="recipients_check",
+    ),
+    path("communicator/sms/inviati/", sending_views.history, name="history"),
+    path(
+        "communicator/sms/inviati/export.csv",
+        sending_views.history_export,
+        name="history_export",
+    ),
+    path("communicator/sms/inviati/<int:pk>/", sending_views.message, name="message"),
+    path(
+        "communicator/sms/inviati/<int:pk>/stato/",
+        sending_views.message_status,
+        name="message_status",
+    ),
+    path("backoffice/sms/tracciabilita/", sending_views.traceability, name="traceability"),
+    path(
+        "backoffice/sms/tracciabilita/export.csv",
+        sending_views.traceability_export,
+        name="traceability_export",
+    ),
+]
+
+# Communicator > Mittenti SMS (manual §4, R-S1–S3).
+urlpatterns += [
+    path("communicator/mittenti-sms/", policy_views.policy_page, name="policy"),
+    path(
+        "communicator/mittenti-sms/anteprima/",
+        policy_views.policy_preview,
+        name="policy_preview",
+    ),
+]

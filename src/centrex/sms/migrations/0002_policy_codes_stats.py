@@ -8,7 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aliases", "0002_seed_word_lists"),
+        # SenderAlias only (as 0001): the word-list seed's reversal (a test) must not unapply it.
+        ("aliases", "0001_initial"),
         ("customers", "0001_initial"),
         ("sms", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -1,0 +1,268 @@
+"""Forms of the sending pages: «Invia SMS», the «SMS inviati» filters and the operators'
+traceability export. They only shape input: the rules live in `sms.actions` (R-T1–T4) and
+`sms.history`, whose DomainErrors go back next to the fields (STYLE 3, 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from centrex.core.errors import DomainError
+from centrex.core.phones import parse_phone_number
+from centrex.sms.actions import MAX_RECIPIENT_ENTRIES
+from centrex.sms.history import HistoryFilter
+from centrex.sms.models import MessageStatus, SenderType
+from centrex.sms.senders import Sender
+
+# How long the live counter and the recipients check wait after the last keystroke.
+LIVE_DELAY = "300ms"
+# Far beyond any valid input (100 numbers, 10 parts of text), short enough to stop nonsense;
+# longer input is answered with the rule's own message, not the form's.
+RECIPIENTS_INPUT_MAX = 20_000
+TEXT_INPUT_MAX = 20_000
+# Entries in a pasted list are separated by commas, semicolons or new lines; within a line,
+# spaces separate numbers too, but a number may itself be written with spaces ("+39 333 123
+# 4567"): at most this many words are tried together as one number.
+_LIST_SEPARATORS = re.compile(r"[,;\r\n]+")
+_MAX_WORDS_PER_NUMBER = 6
+# A word that can be a piece of a number written with spaces: digits and phone punctuation.
+_NUMBER_WORD = re.compile(r"^[+\d().\-/]+$")
+
+
+def split_recipients(text: str) -> list[str]:
+    """The entries of a typed or pasted list of recipients (R-T1): split at commas,
+    semicolons, new lines and spaces, keeping together the words of a number written with
+    spaces — from each word, the longest run of number-like words that reads as a phone
+    number. A word with letters is an entry of its own (and reported as no number)."""
+    entries: list[str] = []
+    for chunk in _LIST_SEPARATORS.split(text):
+        words = chunk.split()
+        if len(words) > MAX_RECIPIENT_ENTRIES:  # too many anyway: no grouping
+            entries.extend(words)
+            continue
+        start = 0
+        while start < len(words):
+            end = _end_of_number(words, start)
+            entries.append(" ".join(words[start:end]))
+            start = end
+    return entries
+
+
+def _end_of_number(words: list[str], start: int) -> int:
+    last = min(len(words), start + _MAX_WORDS_PER_NUMBER)
+    pieces = start
+    while pieces < last and _NUMBER_WORD.match(words[pieces]):
+        pieces += 1
+    for end in range(pieces, start + 1, -1):
+        try:
+            parse_phone_number(" ".join(words[start:end]))
+        except DomainError:
+            continue
+        return end
+    return start + 1
+
+
+def sender_key(sender: Sender) -> str:
+    """A sender as a form value: `mobile:+39…` or `alias:Text`."""
+    return f"{sender.type}:{sender.value}"
+
+
+class ComposeForm(forms.Form):
+    """«Invia SMS»: recipients, text and, only in `user_choice`, the sender (R-T2). Blank or
+    wrong input is refused by `send_sms` with its own codes and messages."""
+
+    recipients = forms.CharField(
+        label=_("Recipients"),
+        required=False,
+        max_length=RECIPIENTS_INPUT_MAX,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false", "inputmode": "tel"}
+        ),
+        help_text=_(
+            "Mobile numbers, up to 100: with the country code (+39 …) or as Italian numbers, "
+            "separated by commas, semicolons, spaces or new lines. You can paste a list."
+        ),
+    )
+    # Not a ChoiceField: a sender that stopped being allowed since the page was shown (an
+    # alias revoked meanwhile) is refused by the action with its own code (R-A11).
+    sender = forms.CharField(label=_("Sender"), required=False, max_length=80)
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        strip=False,
+        max_length=TEXT_INPUT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        senders: tuple[Sender, ...],
+        picker: bool,
+        counter_url: str,
+        recipients_url: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.senders = {sender_key(sender): sender for sender in senders}
+        if picker:  # R-T2: only in `user_choice` does the user pick the sender
+            self.fields["sender"].widget = forms.Select(
+                choices=[(key, sender_label(sender)) for key, sender in self.senders.items()]
+            )
+        else:
+            del self.fields["sender"]
+        # The live counter (R-T3) and the recipients check, computed by the server on input
+        # (htmx), so they show exactly what sending will do. CSRF comes from <body hx-headers>.
+        self.fields["text"].widget.attrs.update(_live(counter_url, "#sms-counter", "sms-counter"))
+        self.fields["recipients"].widget.attrs.update(
+            _live(recipients_url, "#recipients-check", "recipients-check id_recipients_helptext")
+        )
+
+    def chosen_sender(self) -> Sender | None:
+        """The picked sender (R-T2); None when there is no picker or nothing was picked."""
+        key = self.cleaned_data.get("sender") or ""
+        if key in self.senders:
+            return self.senders[key]
+        kind, _sep, value = key.partition(":")
+        return Sender(kind, value) if kind in SenderType.values and value else None
+
+
+def _live(url: str, target: str, described_by: str) -> dict[str, str]:
+    return {
+        "hx-post": url,
+        "hx-trigger": f"input changed delay:{LIVE_DELAY}",
+        "hx-target": target,
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+        "aria-describedby": described_by,
+    }
+
+
+def sender_label(sender: Sender) -> str:
+    """How the pages name a sender."""
+    if sender.type == SenderType.ALIAS:
+        return str(_("Alias “%(alias)s”") % {"alias": sender.value})
+    return str(_("Mobile number %(number)s") % {"number": sender.value})
+
+
+def _all_of(label: Any, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    return [("", label), *choices]
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the portal's time zone (Europe/Rome)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class PeriodForm(forms.Form):
+    """A period of whole days (Europe/Rome), both ends included."""
+
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date comes before the start date."))
+        return cleaned
+
+    def _valid_fields(self) -> dict[str, Any]:
+        """The cleaned values of the fields that are valid (an unbound form has none)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return dict(self.cleaned_data)
+
+    def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """(since, until) of the valid dates: `until` is the midnight after `date_to`."""
+        data = self._valid_fields()
+        since = start_of_day(data["date_from"]) if data.get("date_from") else None
+        until = (
+            start_of_day(data["date_to"] + dt.timedelta(days=1)) if data.get("date_to") else None
+        )
+        return since, until
+
+
+class HistoryFilterForm(PeriodForm):
+    """«SMS inviati» filters: status, recipient, dates and, for admins, the user. The page
+    and its CSV export share them."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    recipient = forms.CharField(
+        label=_("Recipient"),
+        required=False,
+        max_length=40,
+        help_text=_("A number, or some of its digits."),
+    )
+    user = forms.TypedChoiceField(label=_("User"), required=False, coerce=int, empty_value=None)
+
+    field_order = ["status", "recipient", "user", "date_from", "date_to"]
+
+    def __init__(self, *args: Any, users: list[tuple[int, str]] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status_field: forms.ChoiceField = self.fields["status"]  # type: ignore[assignment]
+        status_field.choices = _all_of(_("All statuses"), list(MessageStatus.choices))
+        if users is None:
+            del self.fields["user"]
+        else:
+            user_field: forms.ChoiceField = self.fields["user"]  # type: ignore[assignment]
+            user_field.choices = _all_of(_("All users"), users)
+
+    def history_filter(self) -> HistoryFilter:
+        """The filters of the valid fields; a recipient that is no number nor part of one is
+        put on its field (and ignored)."""
+        since, until = self.period()
+        data = self._valid_fields()
+        filters = HistoryFilter(
+            status=data.get("status") or None,
+            to=(data.get("recipient") or "").strip() or None,
+            since=since,
+            until=until,
+            user_id=data.get("user"),
+        )
+        try:
+            filters.recipient_q()
+        except DomainError as error:
+            self.add_error("recipient", str(error.message))
+            filters = HistoryFilter(
+                status=filters.status,
+                since=since,
+                until=until,
+                user_id=filters.user_id,
+            )
+        return filters
+
+
+class TraceabilityForm(PeriodForm):
+    """The operators' traceability export (R-S4, R-B1): one customer, one period."""
+
+    customer = forms.TypedChoiceField(label=_("Customer"), coerce=int, empty_value=None)
+
+    field_order = ["customer", "date_from", "date_to"]
+
+    def __init__(self, *args: Any, customers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        customer_field: forms.ChoiceField = self.fields["customer"]  # type: ignore[assignment]
+        customer_field.choices = _all_of(_("Choose a customer"), customers)
+        self.fields["customer"].error_messages["required"] = _("Choose the customer.")
+        for name in ("date_from", "date_to"):
+            self.fields[name].required = True
+        self.fields["date_from"].error_messages["required"] = _(
+            "Enter the first day of the period."
+        )
+        self.fields["date_to"].error_messages["required"] = _("Enter the last day of the period.")

@@ -1,0 +1,104 @@
+"""API shapes of sending SMS (API.md "Sending"; R-T1–T5, R-S4): the senders a user may use,
+a send request, and a request with each recipient's status."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ninja import Field, Schema
+
+from centrex.customers.schemas import Timestamp, enum_of
+from centrex.sms.models import MessageStatus, SmsMessage, SmsRequest
+
+_STATUSES = enum_of(MessageStatus.values)
+
+# `?status=` of the list, as the OpenAPI document describes it (the API checks the value, with
+# a translated message).
+STATUS_QUERY_DESCRIPTION = "Only requests with a recipient in this state: " + ", ".join(
+    MessageStatus.values
+)
+
+
+class SenderIn(Schema):
+    """A sender as `GET /sms/senders` lists it; named only in `user_choice` (R-T2)."""
+
+    type: Literal["mobile", "alias"]
+    value: str = Field(..., max_length=50)
+
+
+class MessageIn(Schema):
+    """`POST /sms/messages`: 1–100 recipients (E.164 or Italian national form) and the text
+    (R-T1, R-T3). The rules (how many, which numbers, how long) are checked by the action, with
+    their own codes, not by the schema."""
+
+    to: list[str]
+    text: str
+    sender: SenderIn | None = None
+
+
+class SenderOut(Schema):
+    """A sender: a verified mobile number in E.164 or a validated alias (R-S4)."""
+
+    type: str = Field(..., json_schema_extra=enum_of(["mobile", "alias"]))
+    value: str
+
+
+class ProblemOut(Schema):
+    """Why the caller may not send (R-S4): a stable code and what to do."""
+
+    code: str
+    detail: str
+
+
+class SendersOut(Schema):
+    """`GET /sms/senders`: the senders the caller may use now, the implied one, and when none,
+    why (`communicator_not_enabled`, `no_sender_available`, `mobile_not_verified`,
+    `policy_unusable`)."""
+
+    senders: list[SenderOut]
+    default: SenderOut | None
+    problem: ProblemOut | None
+
+
+class RecipientOut(Schema):
+    """One recipient's message (R-T5). `error` is a stable code: `alias_not_validated` when
+    the alias stopped being validated while it waited (R-A11), or the SMSC's error."""
+
+    id: int
+    to: str
+    status: str = Field(..., json_schema_extra=_STATUSES)
+    error: str | None
+    updated_at: Timestamp
+
+    @staticmethod
+    def resolve_to(obj: SmsMessage) -> str:
+        return obj.destination
+
+    @staticmethod
+    def resolve_error(obj: SmsMessage) -> str | None:
+        return obj.error_code or None
+
+
+class MessageOut(Schema):
+    """A send request with its recipients, exactly as API.md "Sending" names them (the text
+    is the caller's own; the pages show it)."""
+
+    id: int
+    sender: SenderOut
+    encoding: str = Field(..., json_schema_extra=enum_of(["gsm7", "ucs2"]))
+    parts: int
+    created_at: Timestamp
+    user_id: int
+    recipients: list[RecipientOut]
+
+    @staticmethod
+    def resolve_sender(obj: SmsRequest) -> dict[str, str]:
+        return {"type": obj.sender_type, "value": obj.sender_value}
+
+    @staticmethod
+    def resolve_recipients(obj: SmsRequest) -> list[SmsMessage]:
+        # Just queued: the rows enqueue_sms created; otherwise the (prefetched) messages.
+        queued: list[SmsMessage] | None = getattr(obj, "queued_messages", None)
+        if queued is not None:
+            return queued
+        return list(obj.messages.all())
