@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from ninja.security import HttpBearer, SessionAuth
 
 from centrex.accounts.models import ApiToken, User, hash_token
+from centrex.core.prepared import SENTINEL_TIME, PreparedQuery
 
 # Recording every use would write on every request; once every few minutes is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -22,17 +23,24 @@ def _adopt(request: HttpRequest, user: User) -> User:
     return user
 
 
+# Every API request runs this look-up: compiled once (core.prepared), it costs a tenth.
+_LIVE_TOKEN = PreparedQuery(
+    lambda token_hash, now: ApiToken.objects.select_related(
+        "user", "user__customer", "user__extension"
+    ).filter(token_hash=token_hash, expires_at__gt=now),
+    token_hash="\x00token-hash-sentinel\x00",
+    now=SENTINEL_TIME,
+)
+
+
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` from POST /auth/token (only its hash is stored)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = (
-            ApiToken.objects.select_related("user", "user__customer", "user__extension")
-            .filter(token_hash=hash_token(token), expires_at__gt=timezone.now())
-            .first()
-        )
-        if found is None:
+        rows = _LIVE_TOKEN.fetch(token_hash=hash_token(token), now=timezone.now())
+        if not rows:
             return None
+        found = rows[0]
         user = found.user
         if not user.is_active or (user.customer is not None and not user.customer.is_active):
             return None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from centrex.core.prepared import insert_instances
 from centrex.sms.encoding import count_sms
 from centrex.sms.models import RequestKind, SmsMessage, SmsRequest
 
@@ -38,7 +39,7 @@ def enqueue_sms(
 ) -> SmsRequest:
     """Insert a request and its messages (`destinations` in E.164, already validated; `text`
     within R-T3's 10 parts — `count_sms(text).fits` — else ValueError). Three statements
-    whatever the number of recipients. Returns the request with `queued_messages` set to the
+    whatever the number of recipients (compiled once: `core.prepared.insert_instances`). Returns the request with `queued_messages` set to the
     created messages, in recipient order."""
     count = count_sms(text)
     if not count.fits or not text:
@@ -48,7 +49,7 @@ def enqueue_sms(
     now = timezone.now()
     ton, npi = sender.ton_npi
     with transaction.atomic():
-        request = SmsRequest.objects.create(
+        request = SmsRequest(
             customer=customer,
             user=user,
             kind=kind,
@@ -67,18 +68,18 @@ def enqueue_sms(
             request_hash=request_hash,
             created_at=now,
         )
-        messages = SmsMessage.objects.bulk_create(
-            [
-                SmsMessage(
-                    request=request,
-                    customer=customer,
-                    destination=destination,
-                    created_at=now,
-                    next_attempt_at=now,
-                    updated_at=now,
-                )
-                for destination in destinations
-            ]
-        )
+        insert_instances([request])
+        messages = [
+            SmsMessage(
+                request=request,
+                customer=customer,
+                destination=destination,
+                created_at=now,
+                next_attempt_at=now,
+                updated_at=now,
+            )
+            for destination in destinations
+        ]
+        insert_instances(messages)
     request.queued_messages = messages  # type: ignore[attr-defined]
     return request

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centrex.aliases.models import SenderAlias
+from centrex.core.prepared import PreparedQuery
 from centrex.core.tenancy import TenantQuerySet
 from centrex.customers.models import Customer
 
@@ -362,12 +363,24 @@ class SenderPolicy(models.Model):
     @classmethod
     def for_customer(cls, customer: Customer) -> SenderPolicy:
         """The customer's policy; the default (unsaved, `own_mobile`) when none was chosen."""
-        found = cls.objects.filter(customer=customer).select_related("shared_alias").first()
-        return found if found is not None else cls(customer=customer)
+        # Read on every send (R-S4): compiled once (core.prepared).
+        rows = _POLICY_OF_CUSTOMER.fetch(customer_id=customer.pk)
+        if not rows:
+            return cls(customer=customer)
+        rows[0].customer = customer
+        return rows[0]
 
     @property
     def shared_mobile_verified(self) -> bool:
         return bool(self.shared_mobile_number) and self.shared_mobile_verified_at is not None
+
+
+_POLICY_OF_CUSTOMER = PreparedQuery(
+    lambda customer_id: SenderPolicy.objects.filter(customer_id=customer_id).select_related(
+        "shared_alias"
+    ),
+    customer_id=-918273645,
+)
 
 
 class VerificationPurpose(models.TextChoices):
