@@ -98,6 +98,7 @@ class ClaimedRow(NamedTuple):
     sender_ton: int
     sender_npi: int
     attempts: int  # this claim included
+    kind: str  # the request's (RequestKind)
 
 
 def claim_rows(dispatcher_id: str, limit: int, lease_seconds: float) -> list[ClaimedRow]:
@@ -120,6 +121,7 @@ def claim_rows(dispatcher_id: str, limit: int, lease_seconds: float) -> list[Cla
                 "request__sender_ton",
                 "request__sender_npi",
                 "attempts",
+                "request__kind",
             )
         )
         return [ClaimedRow._make(row) for row in rows]
@@ -207,10 +209,12 @@ class SubmittedPart:
 
 @dataclass(frozen=True)
 class Submission:
-    """Every part of one message, accepted by the SMSC."""
+    """Every part of one message, accepted by the SMSC. `kind` is its request's kind when the
+    caller knows it (a `message` needs no R-M2 redaction); None looks it up."""
 
     message_id: int
     parts: Sequence[SubmittedPart]
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,9 +238,11 @@ def mark_submitted(submissions: Sequence[Submission]) -> int:
         _insert_parts(submissions, now)
         message_ids = [submission.message_id for submission in submissions]
         # R-M2: a verification code is not kept in clear once the SMSC has it.
-        SmsRequest.objects.filter(
-            kind=RequestKind.VERIFICATION, messages__id__in=message_ids
-        ).exclude(text=REDACTED_TEXT).update(text=REDACTED_TEXT)
+        maybe_codes = [s.message_id for s in submissions if s.kind != RequestKind.MESSAGE]
+        if maybe_codes:
+            SmsRequest.objects.filter(
+                kind=RequestKind.VERIFICATION, messages__id__in=maybe_codes
+            ).exclude(text=REDACTED_TEXT).update(text=REDACTED_TEXT)
         return int(
             SmsMessage.objects.filter(
                 _status_in(_sources(MessageStatus.SUBMITTED)), id__in=message_ids

@@ -67,15 +67,11 @@ _STATE_BY_MESSAGE_STATE: dict[int, ReceiptState] = {
 # Fields are "name:value" separated by blanks; "text:" runs to the end and may hold anything,
 # so the other fields are looked for only before it.
 _TEXT_FIELD = re.compile(r"(?i)(?:^|\s)text:")
-_FIELDS = {
-    "id": re.compile(r"(?i)(?:^|\s)id:(\S+)"),
-    "sub": re.compile(r"(?i)(?:^|\s)sub:(\S+)"),
-    "dlvrd": re.compile(r"(?i)(?:^|\s)dlvrd:(\S+)"),
-    "submit_date": re.compile(r"(?i)(?:^|\s)submit[ _]?date:(\d+)"),
-    "done_date": re.compile(r"(?i)(?:^|\s)done[ _]?date:(\d+)"),
-    "stat": re.compile(r"(?i)(?:^|\s)stat:(\S+)"),
-    "err": re.compile(r"(?i)(?:^|\s)err:(\S+)"),
-}
+_FIELD_NAMES = ("id", "sub", "dlvrd", "submit_date", "done_date", "stat", "err")
+# One pass over the text for every field (a search per field cost more than the rest of the
+# receipt); the first occurrence with a value wins, as a search per field would find it.
+_FIELD = re.compile(r"(?i)(?:^|\s)(id|sub|dlvrd|submit[ _]?date|done[ _]?date|stat|err):(\S*)")
+_DATE_DIGITS = re.compile(r"\d+")
 _HEX = re.compile(r"[0-9a-f]+")
 _DECIMAL = re.compile(r"[0-9]+")
 # Longer "numbers" are no numeric ids; leave them as they are.
@@ -154,7 +150,7 @@ def parse_receipt(short_message: bytes, tlvs: Tlvs | None = None) -> DeliveryRec
     content = raw.decode("latin-1")
     text_match = _TEXT_FIELD.search(content)
     head = content[: text_match.start()] if text_match else content
-    fields = {name: _field(pattern, head) for name, pattern in _FIELDS.items()}
+    fields = _fields(head)
 
     message_id = tlvs.receipted_message_id or fields["id"]
     if not message_id or not message_id.strip():
@@ -183,16 +179,38 @@ def parse_receipt(short_message: bytes, tlvs: Tlvs | None = None) -> DeliveryRec
     )
 
 
-def _field(pattern: re.Pattern[str], head: str) -> str | None:
-    match = pattern.search(head)
-    return match.group(1) if match else None
+def _fields(head: str) -> dict[str, str | None]:
+    """Each field's value: a run of non-blanks (digits for the dates), from its first
+    occurrence that has one."""
+    found: dict[str, str | None] = dict.fromkeys(_FIELD_NAMES)
+    for match in _FIELD.finditer(head):
+        name = match.group(1).lower()
+        if name.startswith(("submit", "done")):
+            name = name[:-4].rstrip(" _") + "_date"
+            digits = _DATE_DIGITS.match(match.group(2))
+            value = digits.group() if digits else ""
+        else:
+            value = match.group(2)
+        if value and found[name] is None:
+            found[name] = value
+    return found
 
 
 def _parse_date(value: str | None) -> datetime | None:
-    if value is None or len(value) not in (10, 12):
+    if value is None or len(value) not in (10, 12) or not value.isdigit():
         return None
-    # The SMSC's local time, whose zone the receipt does not say: left naive.
+    # The SMSC's local time, whose zone the receipt does not say: left naive. Read by hand
+    # (strptime costs more than the rest of the receipt): "YYMMDDhhmm[ss]", years as %y reads
+    # them (69–99 → 19xx, 00–68 → 20xx).
+    year = int(value[0:2])
     try:
-        return datetime.strptime(value, "%y%m%d%H%M%S" if len(value) == 12 else "%y%m%d%H%M")
+        return datetime(
+            year + (1900 if year >= 69 else 2000),
+            int(value[2:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[8:10]),
+            int(value[10:12]) if len(value) == 12 else 0,
+        )
     except ValueError:
         return None
