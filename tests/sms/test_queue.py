@@ -35,6 +35,7 @@ from centrex.sms.queue import (
     SubmittedPart,
     claim_batch,
     fail_queued_with_alias,
+    has_due_messages,
     mark_failed,
     mark_submitted,
     mark_transient_failure,
@@ -152,6 +153,22 @@ def test_messages_not_yet_due_or_no_longer_queued_are_not_claimed(alice: User) -
     SmsMessage.objects.filter(id=sent.id).update(status=MessageStatus.SUBMITTED)
     # then there is nothing to claim
     assert claim_batch("d1", 10, LEASE) == []
+
+
+def test_the_idle_watch_sees_exactly_what_a_claim_would_take(alice: User) -> None:
+    # given an empty queue, then a message due in a minute
+    assert has_due_messages() is False
+    [message] = queue_sms(alice)
+    SmsMessage.objects.filter(id=message.id).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=1)
+    )
+    assert has_due_messages() is False
+    # when it becomes due
+    SmsMessage.objects.filter(id=message.id).update(next_attempt_at=timezone.now())
+    # then the watch sees it, and no longer once it is claimed
+    assert has_due_messages() is True
+    claim_batch("d1", 10, LEASE)
+    assert has_due_messages() is False
 
 
 def test_a_claim_costs_the_same_queries_for_two_messages_as_for_forty(alice: User) -> None:
