@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("centrex.support.urls")),
     path("", include("centrex.aliases.urls")),
     path("", include("centrex.sms.urls")),
+    path("", include("centrex.smsc.urls")),
     path("backoffice/", include("centrex.backoffice.urls")),
     path("dev/inbox/", include("centrex.devinbox.urls")),
     path("api/v1/", api.urls),

@@ -1,8 +1,10 @@
 """`make run` on one machine: with the embedded defaults (the file outbox), a new user finds the
-invitation in the developer inbox, opens its link and chooses a password (issue 2, "E-mail")."""
+invitation in the developer inbox, opens its link and chooses a password (issue 2, "E-mail");
+with the builtin SMSC simulator, their verification code shows up there too (issue 4)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from playwright.sync_api import Page, expect
 from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
+from centrex.smsc.simulator import ReceivedMessage
 from tests.e2e.steps import expect_own_communicator, italian
 
 pytestmark = pytest.mark.e2e
@@ -74,3 +77,55 @@ def test_without_the_outbox_the_developer_inbox_does_not_exist(
     # when someone opens its address, then there is nothing there
     response = page.goto("/dev/inbox/")
     assert response is not None and response.status == 404
+
+
+def _sms_line(text: str, *, to: str, at: datetime) -> str:
+    """One line of the builtin SMSC simulator's record, as it writes them."""
+    return ReceivedMessage(
+        time=at,
+        system_id="centrex",
+        source_addr="Centrex",
+        source_addr_ton=5,
+        source_addr_npi=0,
+        destination_addr=to,
+        dest_addr_ton=1,
+        dest_addr_npi=1,
+        data_coding=0,
+        text=text,
+        parts=1,
+        message_ids=("1A2B",),
+    ).to_json()
+
+
+def test_a_verification_code_appears_in_the_developer_inbox_by_itself(
+    page: Page, embedded_outbox: Path, settings: Any, tmp_path: Path, portal_url: str
+) -> None:
+    # given the embedded SMSC simulator in use, which received an SMS earlier
+    record = tmp_path / "smsc" / "received.jsonl"
+    record.parent.mkdir()
+    settings.CENTREX_SMSC_URL = "builtin"
+    settings.CENTREX_SMSC_RECORD_PATH = record
+    earlier = datetime.now(UTC) - timedelta(minutes=5)
+    record.write_text(_sms_line("Messaggio precedente", to="393470000001", at=earlier) + "\n")
+
+    # when a new user opens the developer inbox
+    page.goto("/dev/inbox/")
+    sms = page.locator("section#sms")
+    expect(sms.get_by_role("row").filter(has_text="Messaggio precedente")).to_have_count(1)
+    # and, with the page open, the simulator receives their verification code
+    with record.open("a", encoding="utf-8") as handle:
+        handle.write(
+            _sms_line(
+                "Il tuo codice di verifica Centrex è 482915",
+                to="393471234567",
+                at=datetime.now(UTC),
+            )
+            + "\n"
+        )
+
+    # then the code shows up by itself (the list refreshes every 5 s), newest first, with the
+    # number it went to
+    newest = sms.get_by_role("row").nth(1)
+    expect(newest).to_contain_text("482915", timeout=12_000)
+    expect(newest).to_contain_text("+393471234567")
+    expect(sms.get_by_role("row")).to_have_count(3)

@@ -1,9 +1,9 @@
 """The sources the developer inbox shows, one section each.
 
-Today there is one: the e-mails of the embedded file outbox. A later source (for example the
-SMS received by the builtin SMSC simulator) is added by writing its listing function and a
-section template, and appending one `InboxSource` to `SOURCES`; the index page renders every
-source in order and needs no change."""
+Two today: the e-mails of the embedded file outbox, and the SMS the builtin SMSC simulator
+received. Another source is added by writing its listing function and a section template, and
+appending one `InboxSource` to `SOURCES`; the index page renders every source in order and
+needs no change."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from centrex.devinbox import outbox
+from centrex.devinbox import outbox, received_sms
 
 
 @dataclass(frozen=True)
 class InboxListing:
-    """What one source shows: its newest entries, and how many it holds in all."""
+    """What one source shows: its newest entries, and how many it holds in all (`more`: at
+    least that many; the source holds older ones it did not count)."""
 
     entries: Sequence[Any]
     total: int
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ def _email_listing(limit: int) -> InboxListing:
     return InboxListing(found.entries, found.total)
 
 
+def _sms_listing(limit: int) -> InboxListing:
+    found = received_sms.latest(limit)
+    return InboxListing(found.entries, found.total, found.more)
+
+
 SOURCES: tuple[InboxSource, ...] = (
     InboxSource(
         key="email",
@@ -57,5 +64,13 @@ SOURCES: tuple[InboxSource, ...] = (
         unavailable=_(
             "E-mails are sent to a real mail server (EMAIL_URL), so they are not kept here."
         ),
+    ),
+    InboxSource(
+        key="sms",
+        title=_("SMS"),
+        template="devinbox/_sms.html",
+        listing=_sms_listing,
+        available=received_sms.uses_builtin_smsc,
+        unavailable=_("SMS are sent to a real SMSC (CENTREX_SMSC_URL), so they are not kept here."),
     ),
 )

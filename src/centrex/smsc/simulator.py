@@ -28,13 +28,14 @@ import asyncio
 import heapq
 import json
 import logging
+import os
 import signal
 import struct
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Literal
@@ -110,6 +111,9 @@ class SimulatorConfig:
       session (None: it only answers the client's).
     - `record_path`: a file to append one JSON line per whole received message to.
     - `keep_received`: how many messages `received` keeps in memory (the oldest go first).
+    - `stats_path`: a file rewritten every `stats_interval` seconds (and at stop) with the
+      counters as JSON, and the wall-clock times of the first and the latest accepted submit
+      (for benchmarks: another process sees how far the SMSC got without reading the record).
     """
 
     host: str = "127.0.0.1"
@@ -126,12 +130,16 @@ class SimulatorConfig:
     enquire_link_interval: float | None = None
     record_path: Path | None = None
     keep_received: int = 100_000
+    stats_path: Path | None = None
+    stats_interval: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.throttle_fraction <= 1.0:
             raise ValueError("throttle_fraction lies in 0 … 1.")
         if self.receipt_window < 1:
             raise ValueError("receipt_window must be at least 1.")
+        if self.stats_interval <= 0:
+            raise ValueError("stats_interval must be positive.")
         for name in ("message_id_format", "receipt_id_format"):
             if getattr(self, name) not in ("hex", "decimal", None):
                 raise ValueError(f"{name} is 'hex' or 'decimal'.")
@@ -411,6 +419,10 @@ class SmscSimulator:
         self._record_dirty = False
         self._stopped: asyncio.Event | None = None
         self._stop_task: asyncio.Task[None] | None = None
+        self._stats_timer: asyncio.TimerHandle | None = None
+        # Wall-clock times of the first and the latest accepted submit_sm.
+        self.first_submit_at: datetime | None = None
+        self.last_submit_at: datetime | None = None
         self.started = threading.Event()
 
     @property
@@ -431,6 +443,8 @@ class SmscSimulator:
             lambda: _Session(self), self.config.host, self.config.port
         )
         logger.info("SMSC simulator listening on %s:%s", self.config.host, self.port)
+        if self.config.stats_path is not None:
+            self._write_stats()
         self.started.set()
 
     async def stop(self) -> None:
@@ -444,6 +458,10 @@ class SmscSimulator:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._stats_timer is not None:
+            self._stats_timer.cancel()
+            self._stats_timer = None
+            self._write_stats(again=False)
         self._flush_record()
         if self._record is not None:
             self._record.close()
@@ -509,6 +527,9 @@ class SmscSimulator:
         self._next_id += 1
         message_id = _format_id(number, config.message_id_format)
         now = datetime.now(UTC)
+        if self.first_submit_at is None:
+            self.first_submit_at = now
+        self.last_submit_at = now
         assert session.system_id is not None
         self._collect(session.system_id, pdu, decoded.text, decoded.concatenation, message_id, now)
         wanted = pdu.registered_delivery & _REGISTERED_DELIVERY_MASK
@@ -611,6 +632,33 @@ class SmscSimulator:
         if self._record is not None and self._record_dirty:
             self._record.flush()
             self._record_dirty = False
+
+    def stats(self) -> dict[str, object]:
+        """The counters and the first/latest submit times (epoch seconds), as `stats_path` has
+        them."""
+        return {
+            "time": time.time(),
+            "counters": asdict(self.counters),
+            "first_submit_at": _epoch(self.first_submit_at),
+            "last_submit_at": _epoch(self.last_submit_at),
+            "receipts_waiting": len(self._scheduled)
+            + sum(len(queue) for queue in self._pending.values()),
+        }
+
+    def _write_stats(self, *, again: bool = True) -> None:
+        """Rewrite the stats file whole (a reader never sees half of it), then re-arm."""
+        path = self.config.stats_path
+        assert path is not None
+        self._flush_record()
+        temporary = path.with_name(path.name + ".tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(self.stats()), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError as error:
+            logger.warning("Could not write the stats file %s: %s", path, error)
+        if again and self._loop is not None:
+            self._stats_timer = self._loop.call_later(self.config.stats_interval, self._write_stats)
 
     # Receipts: one timer for all of them, a queue per system_id, a window per bind.
 
@@ -718,6 +766,10 @@ def _submit_sm_resp(sequence_number: int, status: int, message_id: str = "") -> 
     return _HEADER.pack(16 + len(body), CommandId.SUBMIT_SM_RESP, status, sequence_number) + body
 
 
+def _epoch(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
 def _format_id(number: int, id_format: IdFormat) -> str:
     return f"{number:X}" if id_format == "hex" else str(number)
 
@@ -760,6 +812,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--message-id-format", choices=("hex", "decimal"), default="hex")
     parser.add_argument("--receipt-id-format", choices=("hex", "decimal"))
     parser.add_argument("--receipt-window", type=int, default=100)
+    parser.add_argument(
+        "--stats-file", type=Path, help="rewrite the counters here as JSON every 0.5 s"
+    )
     args = parser.parse_args(argv)
     try:
         config = SimulatorConfig(
@@ -777,6 +832,7 @@ def main(argv: list[str] | None = None) -> None:
             receipt_id_format=args.receipt_id_format,
             receipt_window=args.receipt_window,
             record_path=args.record,
+            stats_path=args.stats_file,
         )
     except (ValueError, argparse.ArgumentTypeError) as error:
         parser.error(str(error))
