@@ -55,8 +55,13 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-bench: install
-	$(BIN)/python benchmarks/run.py
+# Every benchmark runs (each prints its table), then the target fails if one missed its goal.
+bench: install test-deps
+	@status=0; \
+	$(BIN)/python benchmarks/run.py || status=1; echo; \
+	$(BIN)/python benchmarks/engine.py || status=1; echo; \
+	$(BIN)/python benchmarks/send.py || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .tools var
