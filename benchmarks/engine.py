@@ -78,8 +78,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--history", type=int, default=900_000, help="messages already delivered in the table"
     )
     parser.add_argument("--receipt-delay", type=float, default=0.5, help="seconds (simulator)")
-    parser.add_argument("--window", type=int, default=100, help="submit_sm in flight per bind")
-    parser.add_argument("--binds", type=int, default=1, help="binds per dispatcher")
+    parser.add_argument("--window", type=int, default=250, help="submit_sm in flight per bind")
+    parser.add_argument("--binds", type=int, default=2, help="binds per dispatcher")
     parser.add_argument(
         "--postgres-url",
         help="a PostgreSQL server to use (postgres://user@host:port/db; databases are created "
