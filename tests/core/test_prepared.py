@@ -61,8 +61,7 @@ def test_a_sentinel_that_is_not_one_parameter_is_refused() -> None:
     # given: the same value twice
     query = PreparedQuery(
         lambda value: (
-            ApiToken.objects.filter(token_hash=value)
-            | ApiToken.objects.filter(user__email=value)
+            ApiToken.objects.filter(token_hash=value) | ApiToken.objects.filter(user__email=value)
         ),
         value="x",
     )
