@@ -413,8 +413,9 @@ def test_a_stop_gives_unsent_claims_back_and_the_lease_too(alice: User) -> None:
         options = DispatcherOptions(shutdown_grace=0.3, timing=QUICK.timing)
         with dispatching(f"smpp://a:b@127.0.0.1:{smsc.port}?window=2", options) as running:
             assert running.wait_until(lambda: smsc.submits_per_connection() == [2], 5)
-            # (it claims twice its window while it knows no better rate)
-            assert SmsMessage.objects.exclude(claimed_by="").count() == 4
+            # (it claims at least twice its window; more once it has measured a sending rate,
+            # which depends on the machine's timing)
+            assert SmsMessage.objects.exclude(claimed_by="").count() >= 4
         # when it has stopped (as on SIGTERM)
         # then it unbound, and nothing stays claimed: the two unanswered are due again later,
         # the two claimed but never sent at once and not counted as an attempt
