@@ -9,8 +9,7 @@ to "send" — the row is the queue.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -26,19 +25,84 @@ if TYPE_CHECKING:
     from centrex.sms.senders import Sender
 
 
-# SQLite has one writer at a time, and a thread that finds the database locked polls with
-# sleeps of up to 100 ms (its busy handler): under load that, not the work, set the latency.
-# The threads of one process queue on this lock instead and get the database in turn.
-_SQLITE_WRITE_LOCK = threading.Lock()
+class _GroupCommit:
+    """Concurrent `enqueue_sms` calls of one process written together: the thread whose turn
+    it is inserts every request waiting at that moment, its own and the others', in one
+    transaction (two multi-row INSERTs and one commit), and the others find theirs done when
+    they get the turn. Under load that divides the statements, commits and, on SQLite, the
+    hand-offs of its single write lock by the size of the group; alone, a request is written
+    at once as before.
+
+    A group that fails (an idempotency key inserted twice, R-T4) is written again one request
+    per transaction, so each caller gets its own outcome and no other request is lost."""
+
+    def __init__(self) -> None:
+        self._turn = threading.Lock()  # held by the thread writing a group
+        self._guard = threading.Lock()  # protects _waiting
+        self._waiting: list[_Entry] = []
+        self.groups = 0  # groups written by this process, for tests and benchmarks
+        self.largest = 0
+
+    def write(self, entry: _Entry) -> None:
+        with self._guard:
+            self._waiting.append(entry)
+        with self._turn:
+            if not entry.done:
+                with self._guard:
+                    group, self._waiting = self._waiting, []
+                self._write_group(group)
+        if entry.error is not None:
+            raise entry.error
+
+    def _write_group(self, group: list[_Entry]) -> None:
+        self.groups += 1
+        self.largest = max(self.largest, len(group))
+        try:
+            try:
+                _insert(group)
+            except Exception as error:
+                if len(group) == 1:
+                    group[0].error = error
+                else:
+                    for entry in group:
+                        try:
+                            _insert([entry])
+                        except Exception as alone:
+                            entry.error = alone
+        finally:
+            # Whatever happened (even an interruption), every caller of the group is answered:
+            # stored, or an error — never left to believe an unwritten request was queued.
+            for entry in group:
+                if not entry.written and entry.error is None:
+                    entry.error = RuntimeError("The request was not stored.")
+                entry.done = True
 
 
-@contextmanager
-def _sqlite_writer() -> Iterator[None]:
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with _SQLITE_WRITE_LOCK:
-        yield
+class _Entry:
+    """One request and its messages waiting for the group commit."""
+
+    __slots__ = ("done", "error", "messages", "request", "written")
+
+    def __init__(self, request: SmsRequest, messages: list[SmsMessage]) -> None:
+        self.request = request
+        self.messages = messages
+        self.done = False
+        self.written = False
+        self.error: Exception | None = None
+
+
+def _insert(group: Sequence[_Entry]) -> None:
+    with transaction.atomic():
+        insert_instances([entry.request for entry in group])
+        for entry in group:
+            for message in entry.messages:
+                message.request_id = entry.request.pk
+        insert_instances([message for entry in group for message in entry.messages])
+    for entry in group:
+        entry.written = True
+
+
+GROUP_COMMIT = _GroupCommit()
 
 
 def enqueue_sms(
@@ -55,48 +119,52 @@ def enqueue_sms(
     request_hash: str = "",
 ) -> SmsRequest:
     """Insert a request and its messages (`destinations` in E.164, already validated; `text`
-    within R-T3's 10 parts — `count_sms(text).fits` — else ValueError). Three statements
-    whatever the number of recipients (compiled once: `core.prepared.insert_instances`). Returns the request with `queued_messages` set to the
-    created messages, in recipient order."""
+    within R-T3's 10 parts — `count_sms(text).fits` — else ValueError). Inside the caller's
+    transaction when there is one; otherwise committed before returning, grouped with the
+    process's concurrent calls (`_GroupCommit`). Two INSERTs whatever the number of recipients
+    (compiled once: `core.prepared.insert_instances`). Returns the request with
+    `queued_messages` set to the created messages, in recipient order."""
     count = count_sms(text)
     if not count.fits or not text:
         raise ValueError("The text must be 1 character to 10 parts long (R-T3).")
     if not destinations:
         raise ValueError("At least one recipient.")
     ton, npi = sender.ton_npi
-    with _sqlite_writer(), transaction.atomic():
-        now = timezone.now()
-        request = SmsRequest(
+    now = timezone.now()
+    request = SmsRequest(
+        customer=customer,
+        user=user,
+        kind=kind,
+        text=text,
+        recipient_count=len(destinations),
+        encoding=str(count.encoding),
+        parts=count.parts,
+        sender_type=sender.type,
+        sender_value=sender.value,
+        sender_ton=ton,
+        sender_npi=npi,
+        sender_alias=sender.alias,
+        sender_reason=sender_reason,
+        sender_trace=sender_trace or {},
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        created_at=now,
+    )
+    messages = [
+        SmsMessage(
+            request=request,
             customer=customer,
-            user=user,
-            kind=kind,
-            text=text,
-            recipient_count=len(destinations),
-            encoding=str(count.encoding),
-            parts=count.parts,
-            sender_type=sender.type,
-            sender_value=sender.value,
-            sender_ton=ton,
-            sender_npi=npi,
-            sender_alias=sender.alias,
-            sender_reason=sender_reason,
-            sender_trace=sender_trace or {},
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
+            destination=destination,
             created_at=now,
+            next_attempt_at=now,
+            updated_at=now,
         )
-        insert_instances([request])
-        messages = [
-            SmsMessage(
-                request=request,
-                customer=customer,
-                destination=destination,
-                created_at=now,
-                next_attempt_at=now,
-                updated_at=now,
-            )
-            for destination in destinations
-        ]
-        insert_instances(messages)
+        for destination in destinations
+    ]
+    entry = _Entry(request, messages)
+    if connection.in_atomic_block:
+        _insert([entry])  # part of the caller's transaction (verification codes)
+    else:
+        GROUP_COMMIT.write(entry)
     request.queued_messages = messages  # type: ignore[attr-defined]
     return request
