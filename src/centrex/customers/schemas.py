@@ -13,7 +13,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 from centrex.customers.models import Customer, Extension
 
 
-def _iso_with_offset(value: datetime) -> str:
+def iso_with_offset(value: datetime) -> str:
     """ISO 8601 with an explicit offset, in the portal's time zone (Europe/Rome)."""
     return timezone.localtime(value).isoformat(timespec="seconds")
 
@@ -21,7 +21,7 @@ def _iso_with_offset(value: datetime) -> str:
 # API.md: "Timestamps ISO 8601 with offset", e.g. 2026-03-02T10:15:00+01:00.
 Timestamp = Annotated[
     datetime,
-    PlainSerializer(_iso_with_offset, return_type=str),
+    PlainSerializer(iso_with_offset, return_type=str),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
