@@ -73,7 +73,8 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             # sqlite:///var/db.sqlite3 is relative, sqlite:////srv/db.sqlite3 absolute.
             name = Path(raw_path[1:])
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend with write transactions queued on a lock file (core/sqlite).
+            "ENGINE": "centrex.core.sqlite",
             "NAME": str(name),
             "OPTIONS": {
                 # WAL lets readers work while the dispatcher and the worker write;

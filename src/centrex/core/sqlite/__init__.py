@@ -1,0 +1,1 @@
+"""SQLite as the portal runs it: write transactions queue on a lock file (see `base`)."""
