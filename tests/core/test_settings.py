@@ -28,6 +28,35 @@ def test_postgres_url_is_parsed(tmp_path: Path) -> None:
     )
 
 
+def test_postgres_binds_on_the_server_and_prepares_repeated_statements(tmp_path: Path) -> None:
+    options = database_from_url("postgres://c@db.example/portal?sslmode=require", tmp_path)[
+        "OPTIONS"
+    ]
+    assert options == {"sslmode": "require", "server_side_binding": True, "prepare_threshold": 5}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("prepare_threshold=none", {"server_side_binding": True, "prepare_threshold": None}),
+        ("prepare_threshold=1", {"server_side_binding": True, "prepare_threshold": 1}),
+        ("server_side_binding=false", {}),
+    ],
+)
+def test_prepared_statements_can_be_turned_off_for_a_pooler(
+    tmp_path: Path, query: str, expected: dict[str, object]
+) -> None:
+    assert database_from_url(f"postgres://c@db.example/portal?{query}", tmp_path)["OPTIONS"] == (
+        expected
+    )
+
+
+@pytest.mark.parametrize("query", ["prepare_threshold=often", "server_side_binding=yes"])
+def test_bad_prepared_statement_options_fail_loudly(tmp_path: Path, query: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_url(f"postgres://c@db.example/portal?{query}", tmp_path)
+
+
 def test_unknown_database_scheme_fails_loudly(tmp_path: Path) -> None:
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         database_from_url("mysql://x@y/z", tmp_path)

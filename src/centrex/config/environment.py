@@ -91,9 +91,10 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             "CONN_MAX_AGE": 600,
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        query: dict[str, object] = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         # ?host=/run/postgresql selects a Unix socket directory.
-        host = query.pop("host", "") or unquote(parts.hostname or "")
+        host = str(query.pop("host", "") or unquote(parts.hostname or ""))
+        _prepared_statements(query, url)
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
@@ -101,13 +102,36 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": host,
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": int(query.pop("conn_max_age", "60")),
+            "CONN_MAX_AGE": int(str(query.pop("conn_max_age", "60"))),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": query,
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL must start with sqlite:/// or postgres://, not {url.split(':', 1)[0]!r}"
     )
+
+
+def _prepared_statements(options: dict[str, object], url: str) -> None:
+    """PostgreSQL plans every statement it is sent unless the statement was prepared: the send
+    path's few statements, run thousands of times a second, cost the server more to plan than
+    to execute. So parameters are bound on the server and a statement a connection runs for
+    the 5th time is prepared (psycopg's `prepare_threshold`). `?prepare_threshold=none` turns
+    that off (a pooler in transaction mode older than PgBouncer 1.21 cannot carry prepared
+    statements); `?server_side_binding=false` goes back to Django's client-side binding."""
+    binding = str(options.pop("server_side_binding", "true")).lower()
+    if binding not in {"true", "false"}:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: server_side_binding must be true or false, not {binding!r}"
+        )
+    threshold = str(options.pop("prepare_threshold", "5")).lower()
+    if threshold != "none" and not threshold.isdigit():
+        raise ImproperlyConfigured(
+            "DATABASE_URL: prepare_threshold must be a number of executions or none, "
+            f"not {threshold!r}"
+        )
+    if binding == "true":
+        options["server_side_binding"] = True
+        options["prepare_threshold"] = None if threshold == "none" else int(threshold)
 
 
 @dataclass(frozen=True)
