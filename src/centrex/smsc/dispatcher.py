@@ -105,6 +105,12 @@ class DispatcherOptions:
       that look for a due message (`has_due_messages`, no lock), from the first to the longest
       (doubling): it bounds the wait of a message sent to an idle dispatcher (issue 5: p99 <
       50 ms from the request to `submit_sm` at 100 SMS/s).
+    - `claim_interval`: after a claim that found fewer messages than it could take (the queue
+      is drained as fast as it fills), the pause before the next one.
+    - `record_interval`: the shortest time between the starts of two recording rounds.
+      Both make the batches bigger under a steady load — fewer transactions, each carrying
+      more messages (on SQLite, fewer turns of the single writer lock) — for a few
+      milliseconds of latency.
     """
 
     lease_seconds: float = 60.0
@@ -115,6 +121,8 @@ class DispatcherOptions:
     shutdown_grace: float = 10.0
     idle_poll_min: float = 0.01
     idle_poll_max: float = 0.02
+    claim_interval: float = 0.02
+    record_interval: float = 0.005
     receipt_match_interval: float = 0.5
     timing: BindTiming = field(default_factory=BindTiming)
 
@@ -241,6 +249,7 @@ class AccountPipeline:
         self._record_wanted = asyncio.Event()
         self._claim_wanted = asyncio.Event()
         self._rounds = 0  # recording rounds under way (0 or 1)
+        self._last_round = 0.0  # when the last recording round started (loop time)
         self._pump_timer: asyncio.TimerHandle | None = None
         self._sent_since_claim = 0
         self._rate = 0.0  # messages per second, smoothed
@@ -330,7 +339,7 @@ class AccountPipeline:
                 idle = options.idle_poll_min
                 if len(rows) >= limit:
                     continue  # more are waiting
-                await dispatcher.sleep(options.idle_poll_min)
+                await dispatcher.sleep(options.claim_interval)
             else:
                 # Nothing due: watch the queue with a read (no write lock) until something is.
                 while not dispatcher.stopping:
@@ -574,11 +583,17 @@ class AccountPipeline:
         """One recording round at a time, each taking everything pending when it starts (so
         rounds grow with the load), in order: a round's receipts find the parts of the rounds
         before it."""
+        loop = asyncio.get_running_loop()
+        interval = self.dispatcher.options.record_interval
         while True:
             await self._record_wanted.wait()
             self._record_wanted.clear()
             if not self._pending:
                 continue
+            if interval > 0 and not self.dispatcher.stopping:
+                # Let a few more outcomes join the round (bigger, fewer transactions).
+                await asyncio.sleep(max(0.0, self._last_round + interval - loop.time()))
+            self._last_round = loop.time()
             self._rounds += 1
             batch, self._pending = self._pending, OutcomeBatch(self.dispatcher.dispatcher_id)
             settled, self._settled = self._settled, []
