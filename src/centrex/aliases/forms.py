@@ -4,17 +4,15 @@ every rule lives in `aliases.actions`, whose DomainErrors go back on the fields 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from centrex.aliases.models import AliasStatus
 from centrex.core.errors import DomainError
+from centrex.core.forms import CustomerPeriodForm
 
 # Longer than any alias may be (11 septets), short enough to stop nonsense: a too-long alias
 # gets the rule's own message ("shorten it to at most 11"), not Django's generic one.
@@ -125,12 +123,9 @@ class AliasQueueFilterForm(forms.Form):
         return lookups
 
 
-class AliasAuditFilterForm(forms.Form):
+class AliasAuditFilterForm(CustomerPeriodForm):
     """Filters of the alias audit trail (R-B1): the page and its CSV export share them."""
 
-    customer = forms.TypedChoiceField(
-        label=_("Customer"), required=False, coerce=int, empty_value=None
-    )
     alias = forms.CharField(label=_("Alias"), required=False, max_length=100)
     actor = forms.CharField(
         label=_("Who (e-mail)"),
@@ -138,35 +133,12 @@ class AliasAuditFilterForm(forms.Form):
         max_length=254,
         help_text=_("The operator's or the customer's e-mail, or part of it."),
     )
-    date_from = forms.DateField(
-        label=pgettext_lazy("date range", "From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=pgettext_lazy("date range", "To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
 
-    def __init__(self, *args: Any, customers: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        customer_field: forms.ChoiceField = self.fields["customer"]  # type: ignore[assignment]
-        customer_field.choices = _all_of(_("All customers"), list(customers))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end date comes before the start date."))
-        return cleaned
+    field_order = ["customer", "alias", "actor", "date_from", "date_to"]
 
     def filters(self) -> Q:
         """The filter of the valid fields (dates are whole days in Europe/Rome)."""
-        if not self.is_bound:
-            return Q()
-        self.is_valid()
-        data = self.cleaned_data  # the valid fields only
+        data = self._valid_fields()
         condition = Q()
         if data.get("customer") is not None:
             condition &= Q(customer_id=data["customer"])
@@ -174,15 +146,12 @@ class AliasAuditFilterForm(forms.Form):
             condition &= Q(alias_text__icontains=data["alias"].strip())
         if data.get("actor", "").strip():
             condition &= Q(actor_email__icontains=data["actor"].strip())
-        if data.get("date_from"):
-            condition &= Q(created_at__gte=_start_of_day(data["date_from"]))
-        if data.get("date_to"):
-            condition &= Q(created_at__lt=_start_of_day(data["date_to"] + dt.timedelta(days=1)))
+        since, until = self.period()
+        if since is not None:
+            condition &= Q(created_at__gte=since)
+        if until is not None:
+            condition &= Q(created_at__lt=until)
         return condition
-
-
-def _start_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class ReservedNameForm(forms.Form):

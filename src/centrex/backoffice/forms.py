@@ -3,17 +3,15 @@ actions, whose DomainError is put back on the fields by `show_domain_error` (STY
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from centrex.accounts.models import Language, Role
 from centrex.core.errors import DomainError
+from centrex.core.forms import CustomerPeriodForm
 from centrex.customers.actions import CustomerData
 from centrex.customers.models import Customer, CustomerKind
 
@@ -211,12 +209,9 @@ class CustomerSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CustomerPeriodForm):
     """Filters of the Registro attività (R-B1): the page and its CSV export share them."""
 
-    customer = forms.TypedChoiceField(
-        label=_("Customer"), required=False, coerce=int, empty_value=None
-    )
     actor = forms.CharField(label=_("Who (e-mail)"), required=False, max_length=254)
     action = forms.CharField(
         label=_("Action"),
@@ -224,34 +219,12 @@ class AuditFilterForm(forms.Form):
         max_length=64,
         help_text=_("Such as customer.created, or customer. for all of them."),
     )
-    date_from = forms.DateField(
-        label=pgettext_lazy("date range", "From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=pgettext_lazy("date range", "To"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
 
-    def __init__(self, *args: Any, customers: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = [("", _("All customers")), *customers]  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end date comes before the start date."))
-        return cleaned
+    field_order = ["customer", "actor", "action", "date_from", "date_to"]
 
     def lookups(self) -> dict[str, Any]:
         """The queryset filters for the valid fields (dates are whole days, Europe/Rome)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        data = self.cleaned_data  # the valid fields only
+        data = self._valid_fields()
         lookups: dict[str, Any] = {}
         if data.get("customer") is not None:
             lookups["customer_id"] = data["customer"]
@@ -259,12 +232,9 @@ class AuditFilterForm(forms.Form):
             lookups["actor_email__icontains"] = data["actor"].strip()
         if data.get("action"):
             lookups["action__startswith"] = data["action"].strip()
-        if data.get("date_from"):
-            lookups["created_at__gte"] = _start_of_day(data["date_from"])
-        if data.get("date_to"):
-            lookups["created_at__lt"] = _start_of_day(data["date_to"] + dt.timedelta(days=1))
+        since, until = self.period()
+        if since is not None:
+            lookups["created_at__gte"] = since
+        if until is not None:
+            lookups["created_at__lt"] = until
         return lookups
-
-
-def _start_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
