@@ -50,6 +50,7 @@ from benchmarks.processes import (
     stop,
     stop_on_sigterm,
 )
+from benchmarks.report import print_cpu, print_markdown_table
 
 TARGET_RATE = 5_000.0  # messages/s from the queue to submit_sm (issue 4)
 TARGET_RECEIPT_MS = 1_000.0  # every receipt matched within 1 s of its arrival
@@ -475,6 +476,7 @@ def median_result(results: list[RunResult]) -> dict[str, Any]:
         "delivered": min(r.delivered == r.messages for r in results),
         "limit": statistics.mode(r.limit.split(" (")[0] for r in results),
         "limits": [r.limit for r in results],
+        "median_limit": [r.limit for r in results][len(results) // 2],
     }
 
 
@@ -492,48 +494,31 @@ def print_table(summary: dict[str, dict[str, Any]]) -> None:
         ("RSS MiB", 7),
         ("stop s", 6),
     ]
-    print("| " + " | ".join(f"{name:<{width}}" for name, width in columns) + " |")
-    print("|" + "|".join("-" * (width + 2) for _, width in columns) + "|")
     baseline = summary.get("sqlite-1", {}).get("rate")
+    rows = []
     for case, row in summary.items():
         ratio = f"{row['rate'] / baseline:.2f}" if baseline else "—"
-        cells = [
-            f"{case:<12}",
-            f"{row['rate']:>7,.0f}",
-            f"{ratio:>10}",
-            f"{row['startup_s']:>7.1f}",
-            f"{row['receipt_p50']:>11.0f}",
-            f"{row['receipt_p99']:>11.0f}",
-            f"{row['receipt_max']:>11.0f}",
-            f"{row['due_p99']:>13.0f}",
-            f"{row['all_matched_after_s']:>14.2f}",
-            f"{row['rss']:>7.1f}",
-            f"{row['stop_s']:>6.1f}",
-        ]
-        print("| " + " | ".join(cells) + " |")
-    print()
-    print(
+        rows.append(
+            [
+                f"{case:<12}",
+                f"{row['rate']:>7,.0f}",
+                f"{ratio:>10}",
+                f"{row['startup_s']:>7.1f}",
+                f"{row['receipt_p50']:>11.0f}",
+                f"{row['receipt_p99']:>11.0f}",
+                f"{row['receipt_max']:>11.0f}",
+                f"{row['due_p99']:>13.0f}",
+                f"{row['all_matched_after_s']:>14.2f}",
+                f"{row['rss']:>7.1f}",
+                f"{row['stop_s']:>6.1f}",
+            ]
+        )
+    print_markdown_table(columns, rows)
+    print_cpu(
+        summary,
         "CPU during the sending, share of one core (median of the runs), the CPU each message "
-        "cost, and the limit:"
-    )
-    print()
-    for case, row in summary.items():
-        shares = ", ".join(f"{name} {share:.0%}" for name, share in row["cpu"].items())
-        print(f"- {case}: {shares} → limited by: {row['limits'][len(row['limits']) // 2]}")
-        print(f"  {cost_per_message(row['cpu'], row['rate'])}")
-
-
-def cost_per_message(cpu: dict[str, float], rate: float) -> str:
-    """CPU milliseconds per message of each of our processes, and the rate the machine's cores
-    would allow if they did nothing else (the steadiest figures on a shared box)."""
-    ours = {name: share for name, share in cpu.items() if name not in ("other", "generator")}
-    per_message = {name: share / rate * 1000 for name, share in ours.items()}
-    total = sum(per_message.values())
-    cores = os.cpu_count() or 1
-    parts = ", ".join(f"{name} {ms:.2f}" for name, ms in per_message.items())
-    return (
-        f"CPU ms per message: {parts}; total {total:.2f} → at most {cores / total * 1000:,.0f}/s "
-        f"on {cores} cores doing nothing else"
+        "cost, and the limit:",
+        limit_of="median_limit",
     )
 
 

@@ -38,7 +38,6 @@ from benchmarks.engine import (
     WAITING,
     Database,
     Databases,
-    cost_per_message,
     database_description,
     limiting_resource,
 )
@@ -56,6 +55,7 @@ from benchmarks.processes import (
     stop,
     stop_on_sigterm,
 )
+from benchmarks.report import print_cpu, print_markdown_table
 
 TARGET_RATE = 2_500.0  # SMS/s sustained, request → queue (issue 5)
 TARGET_P99_FULL_MS = 100.0  # request start → submit_sm at the SMSC, at full load
@@ -496,10 +496,8 @@ def print_table(summary: dict[str, dict[str, Any]]) -> None:
         ("errors", 6),
         ("receipts", 8),
     ]
-    print("| " + " | ".join(f"{name:<{width}}" for name, width in columns) + " |")
-    print("|" + "|".join("-" * (width + 2) for _, width in columns) + "|")
-    for case, row in summary.items():
-        cells = [
+    rows = [
+        [
             f"{case:<22}",
             f"{row['rate']:>6,.0f}",
             f"{row['submit_rate']:>8,.0f}",
@@ -513,17 +511,15 @@ def print_table(summary: dict[str, dict[str, Any]]) -> None:
             f"{row['errors'] + row['missing']:>6}",
             f"{'all' if row['all_delivered'] else 'MISSING':>8}",
         ]
-        print("| " + " | ".join(cells) + " |")
-    print()
-    print(
+        for case, row in summary.items()
+    ]
+    print_markdown_table(columns, rows)
+    print_cpu(
+        summary,
         "CPU at full load, share of one core (median of the runs), the CPU each SMS cost, and "
-        "the limit:"
+        "the limit:",
+        limit_of="limit",
     )
-    print()
-    for case, row in summary.items():
-        shares = ", ".join(f"{name} {share:.0%}" for name, share in row["cpu"].items())
-        print(f"- {case}: {shares} → limited by: {row['limit']}")
-        print(f"  {cost_per_message(row['cpu'], row['rate'])}")
 
 
 def verdict(summary: dict[str, dict[str, Any]]) -> int:
