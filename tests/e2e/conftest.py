@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.plugins.smsc import SmsEngine
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -117,3 +119,13 @@ def new_page(
 def page(new_page: Callable[[], Any]) -> Any:
     """The first person's page (the administrator in most tests)."""
     return new_page()
+
+
+@pytest.fixture
+def builtin_smsc(sms_engine: SmsEngine, settings: Any) -> SmsEngine:
+    """As `centrex run` has it: CENTREX_SMSC_URL=builtin (here the test's simulator) and the
+    developer inbox on, showing what the simulator received."""
+    settings.CENTREX_SMSC_URL = "builtin"
+    settings.CENTREX_BUILTIN_SMSC_PORT = sms_engine.simulator.port
+    settings.CENTREX_DEV_INBOX = True
+    return sms_engine

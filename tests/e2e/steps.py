@@ -8,10 +8,14 @@ portal's own Italian translations, looked up in its catalogues (`italian`).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from tests.plugins.smsc import SmsEngine
 
 # The manual's words (Manuale amministratore IP Centrex, §1).
 AREA_CLIENTI = "Area Clienti"
@@ -112,3 +116,23 @@ def expect_own_communicator(page: Page, *, extension: str) -> None:
     expect(own).to_contain_text(
         italian("Calls and SMS on IP Centrex extension %(number)s.") % {"number": extension}
     )
+
+
+# The verification code's SMS as the portal writes it in Italian (R-M2).
+CODE_IN_SMS = re.compile(r"Il tuo codice di verifica Centrex è (\d{6})\.")
+
+
+def codice_dalla_developer_inbox(inbox: Page, engine: SmsEngine, e164: str) -> str:
+    """The code sent to `e164`, read where a person running `make run` reads it: the SMS
+    reaches the simulator through the dispatcher, and the developer inbox shows it."""
+    engine.drain()
+    inbox.goto("/dev/inbox/")
+    expect(inbox.get_by_role("heading", level=1)).to_have_text(italian("Developer inbox"))
+    newest = inbox.locator("#sms").get_by_role("row").filter(has_text=e164).first
+    expect(newest).to_be_visible()
+    # R-T6: from the provider's alias CENTREX_OTP_SENDER, alphanumeric (TON 5 / NPI 0)
+    expect(newest).to_contain_text("Centrex")
+    expect(newest).to_contain_text("TON 5, NPI 0")
+    found = CODE_IN_SMS.search(newest.inner_text())
+    assert found, newest.inner_text()
+    return found.group(1)

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from centrex.accounts.models import User
 from tests.conftest import PASSWORD
-from tests.e2e.steps import accedere_all_area_clienti, italian
+from tests.e2e.steps import accedere_all_area_clienti, codice_dalla_developer_inbox, italian
 from tests.plugins.smsc import SmsEngine
 
 pytestmark = pytest.mark.e2e
@@ -37,17 +36,6 @@ CODICE_DI_VERIFICA = "codice di verifica"
 
 BOBS_NUMBER = "333 123 4567"
 BOBS_E164 = "+393331234567"
-CODE_IN_SMS = re.compile(r"Il tuo codice di verifica Centrex è (\d{6})\.")
-
-
-@pytest.fixture
-def builtin_smsc(sms_engine: SmsEngine, settings: Any) -> SmsEngine:
-    """As `centrex run` has it: CENTREX_SMSC_URL=builtin (here the test's simulator) and the
-    developer inbox on, showing what the simulator received."""
-    settings.CENTREX_SMSC_URL = "builtin"
-    settings.CENTREX_BUILTIN_SMSC_PORT = sms_engine.simulator.port
-    settings.CENTREX_DEV_INBOX = True
-    return sms_engine
 
 
 def opzioni_account(page: Page) -> Locator:
@@ -67,21 +55,6 @@ def inserire_il_numero(page: Page, number: str) -> None:
     section = opzioni_account(page)
     section.get_by_label(re.compile(f"^{NUMERO_DI_CELLULARE}$", re.I)).fill(number)
     section.get_by_role("button", name=SALVA, exact=True).click()
-
-
-def codice_dalla_developer_inbox(inbox: Page, engine: SmsEngine, e164: str) -> str:
-    """The SMS reaches the simulator through the dispatcher; the developer inbox shows it."""
-    engine.drain()
-    inbox.goto("/dev/inbox/")
-    expect(inbox.get_by_role("heading", level=1)).to_have_text(italian("Developer inbox"))
-    newest = inbox.locator("#sms").get_by_role("row").filter(has_text=e164).first
-    expect(newest).to_be_visible()
-    # R-T6: from the provider's alias CENTREX_OTP_SENDER, alphanumeric (TON 5 / NPI 0)
-    expect(newest).to_contain_text("Centrex")
-    expect(newest).to_contain_text("TON 5, NPI 0")
-    found = CODE_IN_SMS.search(newest.inner_text())
-    assert found, newest.inner_text()
-    return found.group(1)
 
 
 def inserire_il_codice(page: Page, code: str) -> None:

@@ -34,7 +34,7 @@ from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
 from centrex.sms.models import SenderPolicy
 from tests.conftest import PASSWORD
-from tests.e2e.steps import accedere_all_area_clienti, italian
+from tests.e2e.steps import accedere_all_area_clienti, codice_dalla_developer_inbox, italian
 from tests.plugins.smsc import SmsEngine
 from tests.plugins.smtp import SmtpServer
 from tests.sms.policy_cast import AliasIn, alias_in, alias_registry, fast_password_hashing
@@ -56,17 +56,6 @@ NUMERO_DI_CELLULARE = "Numero di cellulare"
 
 SHARED_NUMBER = "347 123 4567"
 SHARED_E164 = "+393471234567"
-CODE_IN_SMS = re.compile(r"Il tuo codice di verifica Centrex è (\d{6})\.")
-
-
-@pytest.fixture
-def builtin_smsc(sms_engine: SmsEngine, settings: Any) -> SmsEngine:
-    """As `centrex run` has it: CENTREX_SMSC_URL=builtin (here the test's simulator) and the
-    developer inbox on, showing what the simulator received."""
-    settings.CENTREX_SMSC_URL = "builtin"
-    settings.CENTREX_BUILTIN_SMSC_PORT = sms_engine.simulator.port
-    settings.CENTREX_DEV_INBOX = True
-    return sms_engine
 
 
 def mittenti_sms(page: Page) -> None:
@@ -108,17 +97,6 @@ def expect_in_force(page: Page, option: str) -> None:
 def one_line(header: object) -> str:
     """A header as one line (long ones arrive folded)."""
     return " ".join(str(header).split())
-
-
-def codice_dalla_developer_inbox(inbox: Page, engine: SmsEngine, e164: str) -> str:
-    """The SMS reaches the simulator through the dispatcher; the developer inbox shows it."""
-    engine.drain()
-    inbox.goto("/dev/inbox/")
-    newest = inbox.locator("#sms").get_by_role("row").filter(has_text=e164).first
-    expect(newest).to_be_visible()
-    found = CODE_IN_SMS.search(newest.inner_text())
-    assert found, newest.inner_text()
-    return found.group(1)
 
 
 def test_alice_chooses_each_of_the_four_options(
