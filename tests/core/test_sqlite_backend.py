@@ -1,6 +1,7 @@
-"""SQLite write transactions queue on `<database>.writers` (core/sqlite): the lock is held from
-BEGIN to COMMIT or ROLLBACK, never left behind, and writers of several processes all get
-through without "database is locked"."""
+"""The portal's SQLite backend (core/sqlite): write transactions queue on `<database>.writers`
+— the lock is held from BEGIN to COMMIT or ROLLBACK, never left behind, and writers of several
+processes all get through without "database is locked" — and statements are rewritten to
+SQLite's placeholders once, not on every execution."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from django.db.utils import ConnectionHandler
 from pytest_django.plugin import DjangoDbBlocker
 
 from centrex.config.environment import database_from_url
+from centrex.core.sqlite import base
 from centrex.core.sqlite.base import lock_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +144,23 @@ def test_writers_of_several_processes_all_get_through(
     with file_database.cursor() as cursor:
         cursor.execute("SELECT n FROM counter")
         assert cursor.fetchone() == (600,)
+
+
+def test_placeholders_are_rewritten_once_per_statement(file_database: BaseDatabaseWrapper) -> None:
+    statement = "SELECT n, '100%%' FROM counter WHERE n >= %s AND n < %s"
+    with file_database.cursor() as cursor:
+        cursor.execute("INSERT INTO counter VALUES (%s), (%s)", [1, 5])
+        before = base._cached_rewrite.cache_info()
+        for _ in range(3):
+            cursor.execute(statement, [0, 3])
+            assert cursor.fetchall() == [(1, "100%")]
+        after = base._cached_rewrite.cache_info()
+        # pyformat still works, and a statement too long to keep is rewritten each time
+        cursor.execute("SELECT n FROM counter WHERE n = %(n)s", {"n": 5})
+        assert cursor.fetchall() == [(5,)]
+        long_list = ", ".join(["%s"] * 2000)
+        cursor.execute(f"SELECT n FROM counter WHERE n IN ({long_list})", list(range(2000)))
+        assert sorted(cursor.fetchall()) == [(1,), (5,)]
+    assert after.misses - before.misses == 1
+    assert after.hits - before.hits >= 2
+    assert base._cached_rewrite.cache_info().currsize <= 1024
