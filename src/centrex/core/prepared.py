@@ -115,6 +115,40 @@ SENTINEL_TIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 
 _INSERT_SQL: dict[tuple[str, type[models.Model], int], str] = {}
 
+# Fields whose value goes to the database as it is when it is exactly of these types (or None):
+# what their get_db_prep_save would return for such a value, without the calls (a third of the
+# insert's cost on the send path). Any other field or value takes Django's way.
+_PLAIN_VALUES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.IntegerField: (int,),
+    models.SmallIntegerField: (int,),
+    models.BigIntegerField: (int,),
+    models.PositiveIntegerField: (int,),
+    models.PositiveSmallIntegerField: (int,),
+    models.PositiveBigIntegerField: (int,),
+}
+_PLANS: dict[type[models.Model], list[tuple[Any, str, tuple[type, ...]]]] = {}
+
+
+def _insert_plan(
+    model: type[models.Model], fields: list[Any]
+) -> list[tuple[Any, str, tuple[type, ...]]]:
+    """Per field: the field, its attribute, and the value types that need no conversion."""
+    plan = _PLANS.get(model)
+    if plan is None:
+        plan = []
+        for field in fields:
+            plain: tuple[type, ...] = _PLAIN_VALUES.get(type(field), ())
+            if type(field) is models.ForeignKey and type(field.target_field) in (
+                models.AutoField,
+                models.BigAutoField,
+            ):
+                plain = (int,)
+            plan.append((field, field.attname, plain))
+        _PLANS[model] = plan
+    return plan
+
 
 def insert_instances(objs: Sequence[models.Model], using: str = "default") -> None:
     """INSERT unsaved instances of one model in as few statements as the database's parameter
@@ -126,6 +160,7 @@ def insert_instances(objs: Sequence[models.Model], using: str = "default") -> No
     model = type(objs[0])
     connection = connections[using]
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    plan = _insert_plan(model, fields)
     limit = connection.features.max_query_params or 65535
     per_statement = max(1, limit // len(fields))
     for start in range(0, len(objs), per_statement):
@@ -142,9 +177,11 @@ def insert_instances(objs: Sequence[models.Model], using: str = "default") -> No
                 f"RETURNING {quote(model._meta.pk.column)}"
             )
         params = [
-            field.get_db_prep_save(field.pre_save(obj, True), connection)
+            value
+            if (value := getattr(obj, attname)) is None or type(value) in plain_types
+            else field.get_db_prep_save(field.pre_save(obj, True), connection)
             for obj in chunk
-            for field in fields
+            for field, attname, plain_types in plan
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
