@@ -297,7 +297,6 @@ class _Session(asyncio.Protocol):
             self.close()
             return
         self.flush()
-        self.simulator._flush_record()
 
     # Output, batched: PDUs are collected and written once per read or pump.
 
@@ -305,6 +304,9 @@ class _Session(asyncio.Protocol):
         self._out.append(pdu.encode())
 
     def flush(self) -> None:
+        # The record first: whatever the ESME is told was accepted is in the record file even
+        # if the simulator is killed right after (the reliability tests kill it with SIGKILL).
+        self.simulator._flush_record()
         if self._out and self.transport is not None:
             self.transport.write(b"".join(self._out))
         self._out.clear()
