@@ -505,13 +505,19 @@ def _apply_receipts(receipts: Sequence[IncomingReceipt], now: datetime) -> set[i
         at = at.replace(microsecond=at.microsecond // 100_000 * 100_000)
         touched[part[0]] = (part[1], receipt.state, at)
     if touched:
+        groups: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+        for part_id, (_, state, at) in touched.items():
+            groups[(state, at)].append(part_id)
         adapt = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {_table(SmsPart)} SET {_column(SmsPart, 'receipt_state')} = %s, "  # noqa: S608
-                f"{_column(SmsPart, 'receipt_at')} = %s WHERE {_column(SmsPart, 'id')} = %s",
-                [(state, adapt(at), part_id) for part_id, (_, state, at) in touched.items()],
-            )
+            for (state, at), part_ids in groups.items():
+                for chunk in _chunks(part_ids):
+                    cursor.execute(
+                        f"UPDATE {_table(SmsPart)} SET {_column(SmsPart, 'receipt_state')} = %s, "  # noqa: S608
+                        f"{_column(SmsPart, 'receipt_at')} = %s "
+                        f"WHERE {_column(SmsPart, 'id')} IN ({_placeholders(len(chunk))})",
+                        [state, adapt(at), *chunk],
+                    )
         _settle_messages({message_id for message_id, _, _ in touched.values()}, now)
     return matched
 
