@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from centrex.accounts.actions import issue_api_token
 from centrex.accounts.models import User
 from centrex.sms import intake
-from centrex.sms.models import SmsRequest
-from tests.sms.policy_cast import BOB_MOBILE, give_mobile
+from centrex.sms.models import SenderPolicyMode, SmsRequest
+from tests.sms.policy_cast import BOB_MOBILE, SHARED_MOBILE, give_mobile, policy_of
 
 MESSAGES = "/api/v1/sms/messages"
 INTAKE = "centrex.sms.intake.SmsIntakeMiddleware"
@@ -205,3 +207,30 @@ def test_a_retry_through_the_intake_answers_the_first_request_r_t4(
     assert first.json() == retry.json()
     assert other.status_code == 409 and other.json()["code"] == "idempotency_conflict"
     assert SmsRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("policy", ["chosen", "default"])
+def test_the_intake_reads_token_and_sender_policy_in_one_statement_r_s4(
+    sending_bob: User, settings: SettingsWrapper, policy: str
+) -> None:
+    # given Esempio's policy: the shared number (verified), or none chosen (own_mobile, R-S2)
+    assert sending_bob.customer is not None
+    if policy == "chosen":
+        policy_of(
+            sending_bob.customer,
+            SenderPolicyMode.SHARED_MOBILE,
+            shared_mobile=SHARED_MOBILE,
+            verified=True,
+        )
+    with_intake, _without = clients(sending_bob, settings)
+    # when Bob's client sends
+    with CaptureQueriesContext(connection) as queries:
+        answer = with_intake.post(
+            MESSAGES, {"to": ["+393401112233"], "text": "Ciao"}, content_type="application/json"
+        )
+    # then the policy came with the token (no statement of its own) and decided the sender
+    assert answer.status_code == 202
+    expected = SHARED_MOBILE if policy == "chosen" else BOB_MOBILE
+    assert answer.json()["sender"] == {"type": "mobile", "value": expected}
+    reads = [q["sql"] for q in queries.captured_queries if "sms_senderpolicy" in q["sql"]]
+    assert len(reads) == 1 and "accounts_apitoken" in reads[0]

@@ -35,7 +35,7 @@ from centrex.core.errors import DomainError, ErrorCode, FieldError
 from centrex.core.phones import normalize_mobile_number
 from centrex.sms.encoding import MAX_PARTS, MULTI_PART_LIMIT, SmsCount, count_sms
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import RequestKind, SmsRequest
+from centrex.sms.models import RequestKind, SenderPolicy, SmsRequest
 from centrex.sms.senders import Sender, SenderResolution, resolve_senders
 
 if TYPE_CHECKING:
@@ -132,9 +132,12 @@ def send_sms(
     text: str,
     sender: Sender | None,
     idempotency_key: str | None,
+    policy: SenderPolicy | None = None,
 ) -> SmsRequest:
     """R-T1–T4: queue `text` for each recipient in `to` with the sender the policy allows
     (`sender` names it in `user_choice`), and return the request with `queued_messages`.
+    `policy` is the customer's sender policy when the caller has just read it (the intake
+    reads it with the token); otherwise it is read here.
 
     Refusals, each a DomainError with its code: `communicator_not_enabled` (R-U6, 403);
     `idempotency_conflict` (the key was used with another body, 409); the sender's
@@ -148,7 +151,7 @@ def send_sms(
     is returned as it is now and nothing new is created — also when two such requests race
     (the unique constraint decides, and the loser returns the winner's request)."""
     if user.customer_id is None or not user.communicator_enabled:  # R-U6
-        problem = resolve_senders(user).problem
+        problem = resolve_senders(user, policy=policy).problem
         assert problem is not None
         raise problem.as_error()
     key = _clean_idempotency_key(idempotency_key)
@@ -158,7 +161,7 @@ def send_sms(
         if earlier is not None:
             return _replayed(earlier, fingerprint)
 
-    resolution = resolve_senders(user)
+    resolution = resolve_senders(user, policy=policy)
     chosen, errors = _choose_sender(resolution, sender, user)
     recipients = check_recipients(to)
     errors += _recipient_errors(recipients)

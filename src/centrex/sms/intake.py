@@ -26,12 +26,15 @@ from centrex.accounts.authentication import BearerTokenAuth
 from centrex.core.errors import DomainError
 from centrex.core.problems import problem_response
 from centrex.sms.actions import send_sms
+from centrex.sms.models import SenderPolicy
 from centrex.sms.schemas import MAX_SENDER_VALUE, message_body
 from centrex.sms.senders import Sender
 
 PATH = "/api/v1/sms/messages"
 _SENDER_TYPES = frozenset({"mobile", "alias"})
-_BEARER = BearerTokenAuth()
+# The caller's token, user, customer, extension and the customer's sender policy (with its
+# alias) in one statement: the send needs them all.
+_BEARER = BearerTokenAuth(also_select=("user__customer__sms_sender_policy__shared_alias",))
 
 
 class SmsIntakeMiddleware:
@@ -68,6 +71,7 @@ class SmsIntakeMiddleware:
                 text=message["text"],
                 sender=message["sender"],
                 idempotency_key=request.headers.get("Idempotency-Key"),
+                policy=SenderPolicy.loaded_with(user.customer) if user.customer else None,
             )
             response = HttpResponse(
                 json.dumps(message_body(sms)),

@@ -375,6 +375,18 @@ class SenderPolicy(models.Model):
         rows[0].customer = customer
         return rows[0]
 
+    @classmethod
+    def loaded_with(cls, customer: Customer) -> SenderPolicy:
+        """The policy of a customer just read with `select_related("…sms_sender_policy")` (the
+        SMS intake reads it with the caller's token), the default when it has none; raises
+        LookupError when it was not read that way. Only for a customer read in this request:
+        the cache also keeps whatever policy was last attached to the instance."""
+        relation: Any = cls._meta.get_field("customer").remote_field
+        if not relation.is_cached(customer):
+            raise LookupError("The customer was not read with its sender policy.")
+        loaded = relation.get_cached_value(customer)
+        return loaded if isinstance(loaded, SenderPolicy) else cls(customer=customer)
+
     @property
     def shared_mobile_verified(self) -> bool:
         return bool(self.shared_mobile_number) and self.shared_mobile_verified_at is not None
