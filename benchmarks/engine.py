@@ -522,13 +522,16 @@ def print_table(summary: dict[str, dict[str, Any]]) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_with_databases(
+    args: argparse.Namespace, prefix: str, body: Callable[[argparse.Namespace, Databases], int]
+) -> int:
+    """A benchmark's life: `body` with the databases of a work directory of its own; a
+    `BenchmarkError` is reported (exit 2); the directory goes unless `--keep`."""
     stop_on_sigterm()
-    work = Path(tempfile.mkdtemp(prefix="centrex-engine-"))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     databases = Databases(work, args)
     try:
-        return run(args, databases)
+        return body(args, databases)
     except BenchmarkError as error:
         print(f"\nbenchmark failed: {error}", file=sys.stderr)
         return 2
@@ -538,6 +541,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"work directory kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_with_databases(parse_args(argv), "centrex-engine-", run)
 
 
 def run(args: argparse.Namespace, databases: Databases) -> int:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.plugins.processes import descendants, stat_fields
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -206,39 +208,13 @@ def stop(children: Iterable[Child], timeout: float = 30.0) -> dict[str, float]:
 # --- What processes cost (/proc) ------------------------------------------------------------
 
 
-def _stat_fields(pid: int) -> list[str] | None:
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[1].split()
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live process below `pid`."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _stat_fields(int(entry.name))
-            if fields is not None:
-                parents[int(entry.name)] = int(fields[1])
-    found: list[int] = []
-    frontier = [pid]
-    while frontier:
-        current = frontier.pop()
-        below = [child for child, parent in parents.items() if parent == current]
-        found.extend(below)
-        frontier.extend(below)
-    return found
-
-
 def cpu_seconds(pid: int, *, tree: bool = False) -> float:
     """User + system CPU of a process (with `tree`, of its live descendants too, and of the
     children they all reaped: a PostgreSQL backend that exited is in its postmaster's
     cutime). 0 for a process that is gone."""
     total = 0.0
     for member in [pid, *(descendants(pid) if tree else [])]:
-        fields = _stat_fields(member)
+        fields = stat_fields(member)
         if fields is None:
             continue
         # fields[11:15]: utime, stime, cutime, cstime (proc(5), counting from state = 0)
@@ -321,7 +297,7 @@ class CpuMeter:
     def sample(self) -> dict[str, float]:
         """CPU seconds so far, per name (a process that exited keeps its last sample)."""
         for name, (pid, tree) in self.pids.items():
-            if _stat_fields(pid) is not None:
+            if stat_fields(pid) is not None:
                 self.used[name] = cpu_seconds(pid, tree=tree) - self._start.get(name, 0.0)
         self.wall = time.monotonic() - self._started_at
         self.machine = machine_busy_seconds() - self._machine_start

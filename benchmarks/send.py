@@ -19,10 +19,8 @@ import asyncio
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from benchmarks.engine import (
     Databases,
     database_description,
     limiting_resource,
+    run_with_databases,
 )
 from benchmarks.processes import (
     PYTHON,
@@ -53,7 +52,6 @@ from benchmarks.processes import (
     start,
     start_simulator,
     stop,
-    stop_on_sigterm,
 )
 from benchmarks.report import print_cpu, print_markdown_table
 
@@ -556,58 +554,48 @@ def _errors_note(result: SendResult) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    stop_on_sigterm()
-    work = Path(tempfile.mkdtemp(prefix="centrex-send-"))
-    databases = Databases(work, args)
-    try:
-        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        print(
-            f"End-to-end SMS benchmark: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-            f"{platform.python_version()}; load average before: {load}"
-        )
-        print(
-            f"per run: {args.warmup:.0f} s warm-up, {LOW_RATE:.0f} SMS/s offered for "
-            f"{args.low_seconds:.0f} s, then concurrency {args.concurrency} for "
-            f"{args.seconds:.0f} s; receipts after {args.receipt_delay} s; {args.runs} run(s)\n",
-            flush=True,
-        )
-        summary: dict[str, dict[str, Any]] = {}
-        for kind in args.kinds:
-            for workers, threads in args.web_configs:
-                case = f"{kind} web {f'{workers}×{threads}' if workers else 'default'}"
-                results = []
-                for number in range(args.runs):
-                    database = databases.clone(kind, token=True)
-                    try:
-                        result = run_case(case, database, workers, threads, args)
-                    finally:
-                        databases.drop(database)
-                    results.append(result)
-                    print(
-                        f"{case} run {number + 1}: {result.rate:,.0f} SMS/s, →SMSC p99 "
-                        f"{result.full.submit_ms['p99']:.0f} ms (at 100/s "
-                        f"{result.low.submit_ms['p99']:.0f} ms), CPU "
-                        + ", ".join(f"{name} {share:.0%}" for name, share in result.cpu.items())
-                        + _errors_note(result),
-                        flush=True,
-                    )
-                summary[case] = summarize(results)
-        print()
-        for kind in args.kinds:
-            print(f"{kind}: {database_description(kind, databases.server_url)}")
-        print()
-        print_table(summary)
-        return verdict(summary)
-    except BenchmarkError as error:
-        print(f"\nbenchmark failed: {error}", file=sys.stderr)
-        return 2
-    finally:
-        databases.close()
-        if args.keep:
-            print(f"work directory kept: {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+    return run_with_databases(parse_args(argv), "centrex-send-", run)
+
+
+def run(args: argparse.Namespace, databases: Databases) -> int:
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"End-to-end SMS benchmark: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average before: {load}"
+    )
+    print(
+        f"per run: {args.warmup:.0f} s warm-up, {LOW_RATE:.0f} SMS/s offered for "
+        f"{args.low_seconds:.0f} s, then concurrency {args.concurrency} for "
+        f"{args.seconds:.0f} s; receipts after {args.receipt_delay} s; {args.runs} run(s)\n",
+        flush=True,
+    )
+    summary: dict[str, dict[str, Any]] = {}
+    for kind in args.kinds:
+        for workers, threads in args.web_configs:
+            case = f"{kind} web {f'{workers}×{threads}' if workers else 'default'}"
+            results = []
+            for number in range(args.runs):
+                database = databases.clone(kind, token=True)
+                try:
+                    result = run_case(case, database, workers, threads, args)
+                finally:
+                    databases.drop(database)
+                results.append(result)
+                print(
+                    f"{case} run {number + 1}: {result.rate:,.0f} SMS/s, →SMSC p99 "
+                    f"{result.full.submit_ms['p99']:.0f} ms (at 100/s "
+                    f"{result.low.submit_ms['p99']:.0f} ms), CPU "
+                    + ", ".join(f"{name} {share:.0%}" for name, share in result.cpu.items())
+                    + _errors_note(result),
+                    flush=True,
+                )
+            summary[case] = summarize(results)
+    print()
+    for kind in args.kinds:
+        print(f"{kind}: {database_description(kind, databases.server_url)}")
+    print()
+    print_table(summary)
+    return verdict(summary)
 
 
 if __name__ == "__main__":

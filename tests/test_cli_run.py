@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.plugins.processes import descendants
+
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
@@ -45,26 +47,6 @@ def _wait_for(what: str, check: Callable[[], bool], timeout: float, run: Running
             )
         time.sleep(0.2)
     pytest.fail(f"timed out waiting for {what}:\n{run.output()}")
-
-
-def _children(pid: int) -> list[int]:
-    """Every process below `pid` (from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: list[int] = []
-    frontier = [pid]
-    while frontier:
-        current = frontier.pop()
-        below = [child for child, parent in parents.items() if parent == current]
-        found.extend(below)
-        frontier.extend(below)
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -203,7 +185,7 @@ def start_run(tmp_path: Path) -> Iterator[Callable[..., Running]]:
     yield start
 
     for running in started:
-        leftovers = _children(running.process.pid) if running.process.poll() is None else []
+        leftovers = descendants(running.process.pid) if running.process.poll() is None else []
         if running.process.poll() is None:
             running.process.kill()
             running.process.wait(STOP_TIMEOUT)
@@ -218,7 +200,7 @@ def test_an_sms_put_on_the_queue_reaches_the_simulator_and_sigterm_stops_everyth
 ) -> None:
     # given `centrex run` on a fresh data directory (migrated, demo data loaded)
     run = start_run()
-    children = _children(run.process.pid)
+    children = descendants(run.process.pid)
     assert len(children) >= 4, run.output()  # simulator, web, worker, dispatcher (+ granian's)
     assert _listening(run.smsc_port)
 
@@ -288,7 +270,7 @@ def test_a_child_that_dies_stops_the_others_and_is_named(
     # given a running portal
     run = start_run()
     _wait_for("the SMSC simulator", lambda: _listening(run.smsc_port), 30, run)
-    children = _children(run.process.pid)
+    children = descendants(run.process.pid)
     dispatcher = next(
         pid for pid in children if b"smsd" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     )
@@ -353,7 +335,7 @@ def test_with_a_real_smsc_no_simulator_is_started(start_run: Callable[..., Runni
     # then the dispatcher runs beside the web server and the worker, and no simulator
     commands = [
         Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        for pid in _children(run.process.pid)
+        for pid in descendants(run.process.pid)
         if _alive(pid)
     ]
     assert any(b"smsd" in argv for argv in commands)

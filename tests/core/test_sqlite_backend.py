@@ -1,7 +1,7 @@
 """The portal's SQLite backend (core/sqlite): write transactions queue on `<database>.writers`
 — the lock is held from BEGIN to COMMIT or ROLLBACK, never left behind, and writers of several
 processes all get through without "database is locked" — and statements are rewritten to
-SQLite's placeholders once, not on every execution."""
+SQLite's parameter markers once, not on every execution."""
 
 from __future__ import annotations
 
@@ -146,7 +146,9 @@ def test_writers_of_several_processes_all_get_through(
         assert cursor.fetchone() == (600,)
 
 
-def test_placeholders_are_rewritten_once_per_statement(file_database: BaseDatabaseWrapper) -> None:
+def test_parameter_markers_are_rewritten_once_per_statement(
+    file_database: BaseDatabaseWrapper,
+) -> None:
     statement = "SELECT n, '100%%' FROM counter WHERE n >= %s AND n < %s"
     with file_database.cursor() as cursor:
         cursor.execute("INSERT INTO counter VALUES (%s), (%s)", [1, 5])

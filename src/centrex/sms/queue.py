@@ -85,7 +85,7 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     ]
 
 
-def _placeholders(count: int) -> str:
+def _parameter_list(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
@@ -105,9 +105,9 @@ def _move_messages(ids: Sequence[int], target: str, changes: dict[str, Any]) -> 
         for chunk in _chunks(ids):
             cursor.execute(
                 f"UPDATE {_table(SmsMessage)} SET {assignments} "  # noqa: S608 (identifiers only)
-                f"WHERE {_column(SmsMessage, 'id')} IN ({_placeholders(len(chunk))}) "
+                f"WHERE {_column(SmsMessage, 'id')} IN ({_parameter_list(len(chunk))}) "
                 f"AND COALESCE({_column(SmsMessage, 'status')}, '') IN "
-                f"({_placeholders(len(sources))})",
+                f"({_parameter_list(len(sources))})",
                 [*params, *chunk, *sources],
             )
             moved += cursor.rowcount
@@ -184,7 +184,7 @@ def claim_rows(dispatcher_id: str, limit: int, lease_seconds: float) -> list[Cla
     with connection.cursor() as cursor:  # one statement: a claim is at most `batch_size` rows
         cursor.execute(
             f"SELECT {columns} FROM {message} JOIN {request} "  # noqa: S608 (identifiers only)
-            f"ON {r('id')} = {m('request')} WHERE {m('id')} IN ({_placeholders(len(ids))}) "
+            f"ON {r('id')} = {m('request')} WHERE {m('id')} IN ({_parameter_list(len(ids))}) "
             f"ORDER BY {m('next_attempt_at')}, {m('id')}",
             ids,
         )
@@ -515,7 +515,7 @@ def _apply_receipts(receipts: Sequence[IncomingReceipt], now: datetime) -> set[i
                     cursor.execute(
                         f"UPDATE {_table(SmsPart)} SET {_column(SmsPart, 'receipt_state')} = %s, "  # noqa: S608
                         f"{_column(SmsPart, 'receipt_at')} = %s "
-                        f"WHERE {_column(SmsPart, 'id')} IN ({_placeholders(len(chunk))})",
+                        f"WHERE {_column(SmsPart, 'id')} IN ({_parameter_list(len(chunk))})",
                         [state, adapt(at), *chunk],
                     )
         _settle_messages({message_id for message_id, _, _ in touched.values()}, now)
@@ -532,7 +532,7 @@ def _parts_by_key(keys: Sequence[str]) -> list[tuple[int, int, str, str]]:
                 f"SELECT {_column(SmsPart, 'id')}, {_column(SmsPart, 'message')}, "  # noqa: S608
                 f"{_column(SmsPart, 'id_key')}, {_column(SmsPart, 'receipt_state')} "
                 f"FROM {_table(SmsPart)} WHERE {_column(SmsPart, 'id_key')} IN "
-                f"({_placeholders(len(chunk))})",
+                f"({_parameter_list(len(chunk))})",
                 list(chunk),
             )
             rows.extend(cursor.fetchall())
@@ -549,7 +549,7 @@ def _settle_messages(message_ids: set[int], now: datetime) -> None:
             cursor.execute(
                 f"SELECT {_column(SmsPart, 'message')}, {_column(SmsPart, 'seq')}, "  # noqa: S608
                 f"{_column(SmsPart, 'receipt_state')} FROM {_table(SmsPart)} "
-                f"WHERE {_column(SmsPart, 'message')} IN ({_placeholders(len(chunk))})",
+                f"WHERE {_column(SmsPart, 'message')} IN ({_parameter_list(len(chunk))})",
                 list(chunk),
             )
             for message_id, seq, state in cursor.fetchall():

@@ -13,7 +13,7 @@ it cannot let two write at once.
 The lock is held from BEGIN to COMMIT or ROLLBACK of the outermost transaction (or until the
 connection closes); an in-memory database has no file and no lock.
 
-Its cursors also remember how they rewrote a statement's `%s` placeholders into SQLite's `?`:
+Its cursors also remember how they rewrote a statement's `%s` parameter markers into SQLite's `?`:
 Django runs a regular expression over every statement each time, which cost 7 % of a web
 worker's Python time on the SMS send path, whose few statements are always the same.
 """
