@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, models
+from django.db.models.signals import post_init
+from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from centrex.accounts.models import ApiToken
-from centrex.core.prepared import SENTINEL_TIME, PreparedQuery, insert_instances
+from centrex.core.prepared import SENTINEL_TIME, PreparedQuery, _loader, insert_instances
 from centrex.sms.models import SmsMessage, SmsRequest
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +127,87 @@ def test_a_unique_violation_raises_django_s_integrity_error(alice) -> None:
     with pytest.raises(IntegrityError):
         insert_instances([_request(alice, idempotency_key="k1")])
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def _state_and_values(instance) -> tuple[bool, str | None, dict]:
+    values = {k: v for k, v in vars(instance).items() if k != "_state"}
+    return instance._state.adding, instance._state.db, values
+
+
+def test_instances_are_made_as_django_makes_them_but_faster(alice) -> None:
+    # given
+    token = _token(alice, "d" * 64, timedelta(days=1))
+    expected = ApiToken.objects.select_related("user", "user__customer", "user__extension").get(
+        pk=token.pk
+    )
+    # when
+    (found,) = LIVE_TOKENS.fetch(token_hash="d" * 64, now=timezone.now())
+    # then: the same values, state and related instances (cached, not queried again)
+    for ours, django_s in [
+        (found, expected),
+        (found.user, expected.user),
+        (found.user.customer, expected.user.customer),
+        (found.user.extension, expected.user.extension),
+    ]:
+        assert type(ours) is type(django_s)
+        assert _state_and_values(ours) == _state_and_values(django_s)
+        assert set(ours._state.fields_cache) == set(django_s._state.fields_cache)
+    # without __init__: these models keep Django's and store plain attributes
+    compiled = LIVE_TOKENS._compiled("default")
+    assert compiled.load.__name__ == "load"
+    assert [related.load.__name__ for related in compiled.related_populators] == ["load"]
+
+
+def test_init_signals_are_sent_when_someone_listens(alice) -> None:
+    # given
+    _token(alice, "e" * 64, timedelta(days=1))
+    seen: list[type] = []
+
+    def receiver(sender, instance, **kwargs) -> None:
+        seen.append(sender)
+
+    post_init.connect(receiver)
+    try:
+        # when
+        (found,) = LIVE_TOKENS.fetch(token_hash="e" * 64, now=timezone.now())
+    finally:
+        post_init.disconnect(receiver)
+    # then: Django's way for each instance
+    assert ApiToken in seen and type(alice) in seen
+    assert found.user.email == alice.email
+
+
+@isolate_apps("centrex.core")
+def test_a_model_with_its_own_ways_is_made_by_django() -> None:
+    # a file field's descriptor acts on assignment; a model may define from_db or __init__
+    class Document(models.Model):
+        attachment = models.FileField()
+
+        class Meta:
+            app_label = "core"
+
+        def __str__(self) -> str:
+            return str(self.attachment)
+
+    class Remembering(models.Model):
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "core"
+
+        def __str__(self) -> str:
+            return self.name
+
+        @classmethod
+        def from_db(cls, db, field_names, values):
+            return super().from_db(db, field_names, values)
+
+    # Django's own way: `from_db` of the model, whatever it does
+    for model in (Document, Remembering):
+        names = [field.attname for field in model._meta.concrete_fields]
+        assert _loader(model, names).__name__ == "django_way"
+    # the row without every field too
+    assert _loader(ApiToken, ["id"]).__name__ == "django_way"
+    assert _loader(ApiToken, [f.attname for f in ApiToken._meta.concrete_fields]).__name__ == (
+        "load"
+    )

@@ -1,7 +1,8 @@
 """The portal's SQLite backend (core/sqlite): write transactions queue on `<database>.writers`
 — the lock is held from BEGIN to COMMIT or ROLLBACK, never left behind, and writers of several
 processes all get through without "database is locked" — and statements are rewritten to
-SQLite's parameter markers once, not on every execution."""
+SQLite's parameter markers once, not on every execution; UTC timestamps take a shorter way to
+the same text and back."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.base import DatabaseOperations as DjangoSqliteOperations
 from django.db.utils import ConnectionHandler
 from pytest_django.plugin import DjangoDbBlocker
 
@@ -166,3 +170,51 @@ def test_parameter_markers_are_rewritten_once_per_statement(
     assert after.misses - before.misses == 1
     assert after.hits - before.hits >= 2
     assert base._cached_rewrite.cache_info().currsize <= 1024
+
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 26, 18, 59, 15, 62516, tzinfo=UTC),
+        datetime(2026, 11, 26, 18, 59, 15, tzinfo=UTC),  # no microseconds: none written
+        datetime(2026, 7, 1, 12, 30, tzinfo=ROME),  # another zone: Django's way
+        datetime(2026, 11, 26, 19, 0, tzinfo=timezone(timedelta(hours=1))),
+    ],
+)
+def test_timestamps_are_written_and_read_as_django_s_backend_does(
+    file_database: BaseDatabaseWrapper, moment: datetime
+) -> None:
+    ours = file_database.ops
+    django_s = DjangoSqliteOperations(file_database)
+    assert isinstance(ours, base.DatabaseOperations)
+    # written: the same text
+    written = ours.adapt_datetimefield_value(moment)
+    assert written == django_s.adapt_datetimefield_value(moment)
+    # read back: the same instant, in UTC, as Django's
+    read = ours.convert_datetimefield_value(written, None, file_database)
+    assert read == django_s.convert_datetimefield_value(written, None, file_database)
+    assert read == moment and read.tzinfo is UTC
+    # through the database
+    with file_database.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS moments (at TEXT)")
+        cursor.execute("DELETE FROM moments")
+        cursor.execute("INSERT INTO moments VALUES (%s)", [written])
+        cursor.execute("SELECT at FROM moments")
+        (stored,) = cursor.fetchone()
+    assert ours.convert_datetimefield_value(stored, None, file_database) == moment
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["2026-11-26 18:59:15+01:00", "2026-11-26T18:59:15.5", "2026-11-26 18:59", None],
+)
+def test_other_stored_timestamps_read_as_django_reads_them(
+    file_database: BaseDatabaseWrapper, stored: str | None
+) -> None:
+    django_s = DjangoSqliteOperations(file_database)
+    assert file_database.ops.convert_datetimefield_value(
+        stored, None, file_database
+    ) == django_s.convert_datetimefield_value(stored, None, file_database)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import PhoneNumberType
 
 from centrex.core.errors import DomainError, ErrorCode
 
 DEFAULT_REGION = "IT"
-_MOBILE_TYPES = {
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-}
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
-def parse_phone_number(raw: str, *, field: str | None = None) -> phonenumbers.PhoneNumber:
+def _read(raw: str, field: str | None) -> tuple[phonenumbers.PhoneNumber, int]:
+    """The number and its type. Valid means a known type: `is_valid_number(n)` is
+    `number_type(n) != UNKNOWN` (both look the number up in its region's metadata the same way;
+    tests check the equivalence), and asking once halves the cost of reading a recipient."""
     text = (raw or "").strip()
     if text.startswith("00"):
         text = "+" + text[2:]
@@ -22,7 +23,10 @@ def parse_phone_number(raw: str, *, field: str | None = None) -> phonenumbers.Ph
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+    number_type = (
+        phonenumbers.number_type(number) if number is not None else PhoneNumberType.UNKNOWN
+    )
+    if number is None or number_type == PhoneNumberType.UNKNOWN:
         raise DomainError(
             ErrorCode.INVALID_PHONE_NUMBER,
             _(
@@ -32,7 +36,11 @@ def parse_phone_number(raw: str, *, field: str | None = None) -> phonenumbers.Ph
             % {"number": raw},
             field=field,
         )
-    return number
+    return number, number_type
+
+
+def parse_phone_number(raw: str, *, field: str | None = None) -> phonenumbers.PhoneNumber:
+    return _read(raw, field)[0]
 
 
 def normalize_phone_number(raw: str, *, field: str | None = None) -> str:
@@ -43,8 +51,8 @@ def normalize_phone_number(raw: str, *, field: str | None = None) -> str:
 
 def normalize_mobile_number(raw: str, *, field: str | None = None) -> str:
     """A mobile number of its country (R-M1), in E.164."""
-    number = parse_phone_number(raw, field=field)
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    number, number_type = _read(raw, field)
+    if number_type not in _MOBILE_TYPES:
         raise DomainError(
             ErrorCode.NOT_A_MOBILE_NUMBER,
             _("“%(number)s” is not a mobile number. Enter a mobile (cellulare) number.")
