@@ -121,9 +121,11 @@ class Shot:
     destination: str
 
 
-class HttpClient:
+class HttpClient(asyncio.Protocol):
     """One keep-alive HTTP/1.1 connection sending the same request shape, as lean as it can be
-    so the generator stays small next to the server."""
+    so the generator stays small next to the server: a protocol whose `data_received` reads the
+    answer and resolves the request's future (no stream reader, no timeout object per request:
+    `LoadGenerator.watch` closes a connection whose answer is REQUEST_TIMEOUT late)."""
 
     def __init__(self, port: int, token: str) -> None:
         self.port = port
@@ -131,48 +133,76 @@ class HttpClient:
             f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
         ).encode()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.answer: asyncio.Future[tuple[int, bool]] | None = None
+        self.sent_at = 0.0  # monotonic, of the request waiting for its answer
 
     async def connect(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        loop = asyncio.get_running_loop()
+        await loop.create_connection(lambda: self, "127.0.0.1", self.port)
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.buffer.clear()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+        self._answer(0, True)  # the server closed it, or the watch did
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buffer[:end])
+        length = 0
+        close = False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            lowered = name.strip().lower()
+            if lowered == b"content-length":
+                length = int(value)
+            elif lowered == b"connection" and value.strip().lower() == b"close":
+                close = True
+        if len(self.buffer) < end + 4 + length:
+            return  # the body is still on its way
+        del self.buffer[: end + 4 + length]
+        self._answer(int(head[9:12]), close)
+
+    def _answer(self, status: int, close: bool) -> None:
+        answer, self.answer = self.answer, None
+        if answer is not None and not answer.done():
+            answer.set_result((status, close))
+
+    def late(self, now: float) -> bool:
+        return self.answer is not None and now - self.sent_at > REQUEST_TIMEOUT
 
     async def post(self, number: int, start: float | None = None) -> Shot:
         destination = f"{DESTINATION_PREFIX}{number:07d}"
         body = b'{"to":["%s"],"text":"Benchmark %d"}' % (destination.encode(), number)
         request = self.head + b"Content-Length: %d\r\n\r\n" % len(body) + body
-        if self.writer is None or self.writer.is_closing():
-            await self.connect()
-        assert self.reader is not None and self.writer is not None
+        if self.transport is None or self.transport.is_closing():
+            try:
+                await self.connect()
+            except OSError:
+                return Shot(
+                    start if start is not None else time.time(), time.time(), 0, destination
+                )
+        assert self.transport is not None
+        self.answer = asyncio.get_running_loop().create_future()
+        self.sent_at = time.monotonic()
         sent = time.time()
-        self.writer.write(request)
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                head = await self.reader.readuntil(b"\r\n\r\n")
-                status = int(head[9:12])
-                length = 0
-                close = False
-                for line in head.split(b"\r\n")[1:]:
-                    name, _, value = line.partition(b":")
-                    lowered = name.strip().lower()
-                    if lowered == b"content-length":
-                        length = int(value)
-                    elif lowered == b"connection" and value.strip().lower() == b"close":
-                        close = True
-                if length:
-                    await self.reader.readexactly(length)
-        except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
-            # The server closed the connection or did not answer: an error (status 0); the
-            # next request reconnects.
-            self.writer.close()
-            return Shot(start if start is not None else sent, time.time(), 0, destination)
-        if close:
-            self.writer.close()
+        self.transport.write(request)
+        status, close = await self.answer
+        if close and self.transport is not None:
+            self.transport.close()  # status 0 (no answer) or the server's Connection: close
         return Shot(start if start is not None else sent, time.time(), status, destination)
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
 
 class LoadGenerator:
@@ -186,6 +216,16 @@ class LoadGenerator:
 
     async def connect(self) -> None:
         await asyncio.gather(*(client.connect() for client in self.clients))
+
+    async def watch(self) -> None:
+        """Close every connection whose answer is REQUEST_TIMEOUT late: that request counts as
+        an error (status 0) and the connection's next request reconnects."""
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for client in self.clients:
+                if client.late(now) and client.transport is not None:
+                    client.transport.abort()
 
     async def closed_loop(self, seconds: float) -> list[Shot]:
         """Every connection sends its next request as soon as the last one is answered."""
@@ -392,6 +432,7 @@ def run_case(
 
         async def drive() -> tuple[list[Shot], list[Shot], list[Shot], float, float, float]:
             await generator.connect()
+            watch = asyncio.create_task(generator.watch())
             warm = await generator.closed_loop(args.warmup)
             await asyncio.sleep(1.0)  # let the warm-up's messages leave the queue
             low = await generator.open_loop(LOW_RATE, args.low_seconds)
@@ -402,7 +443,9 @@ def run_case(
             full = await generator.closed_loop(args.seconds)
             seconds = time.monotonic() - started
             meter.sample()
-            return warm, low, full, seconds, self_cpu_seconds() - cpu_before, meter.wall
+            generator_cpu = self_cpu_seconds() - cpu_before
+            watch.cancel()
+            return warm, low, full, seconds, generator_cpu, meter.wall
 
         async def drive_and_close() -> tuple[
             list[Shot], list[Shot], list[Shot], float, float, float
