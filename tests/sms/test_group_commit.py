@@ -35,16 +35,29 @@ def send(user: User, index: int, *, key: str = "") -> SmsRequest:
     )
 
 
+def hold_writes() -> None:
+    """Act as a leader writing a group: every request started meanwhile waits."""
+    with GROUP_COMMIT._guard:
+        assert not GROUP_COMMIT._writing
+        GROUP_COMMIT._writing = True
+
+
+def end_the_write() -> None:
+    """What a leader does when its group is written: the first waiting request leads next."""
+    GROUP_COMMIT._hand_over()
+
+
 @pytest.fixture
 def turn_held() -> Iterator[None]:
-    """The writer's turn taken by the test, so that every request started meanwhile waits and
-    the next writer finds them all: a group of known size, whatever the machine's timing."""
-    GROUP_COMMIT._turn.acquire()
+    """Writes held by the test, so that every request started meanwhile waits and the next
+    leader finds them all: a group of known size, whatever the machine's timing."""
+    hold_writes()
     try:
         yield
     finally:
-        if GROUP_COMMIT._turn.locked():
-            GROUP_COMMIT._turn.release()
+        with GROUP_COMMIT._guard:
+            if GROUP_COMMIT._writing and not GROUP_COMMIT._waiting:
+                GROUP_COMMIT._writing = False
 
 
 def concurrently(user: User, count: int, keys: dict[int, str]) -> dict[int, object]:
@@ -67,7 +80,7 @@ def concurrently(user: User, count: int, keys: dict[int, str]) -> dict[int, obje
     while len(GROUP_COMMIT._waiting) < count and time.monotonic() < deadline:
         time.sleep(0.005)
     assert len(GROUP_COMMIT._waiting) == count
-    GROUP_COMMIT._turn.release()
+    end_the_write()
     for thread in threads:
         thread.join(30)
     return outcomes
@@ -102,9 +115,9 @@ def test_a_request_that_cannot_be_written_fails_alone_and_the_group_is_kept(
     alice: User, turn_held: None
 ) -> None:
     # given a request already stored under the idempotency key "k-3" (R-T4)
-    GROUP_COMMIT._turn.release()
+    end_the_write()
     earlier = send(alice, 99, key="k-3")
-    GROUP_COMMIT._turn.acquire()
+    hold_writes()
     # when six requests are written together, the fourth reusing that key
     outcomes = concurrently(alice, 6, keys={3: "k-3"})
     # then the fourth gets the database's refusal (send_sms answers it with the first request)
@@ -129,3 +142,38 @@ def test_inside_a_transaction_the_request_belongs_to_it(alice: User) -> None:
     assert GROUP_COMMIT.groups == groups_before
     assert not SmsRequest.objects.exists()
     assert not SmsMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_threads_sending_at_once_each_get_their_own_request_stored_once(
+    alice: User,
+) -> None:
+    # given 16 threads sending 10 requests each, as fast as they can (leaders hand over)
+    results: dict[int, list[int]] = {}
+    failures: list[BaseException] = []
+
+    def run(thread_index: int) -> None:
+        try:
+            results[thread_index] = [send(alice, thread_index * 10 + turn).pk for turn in range(10)]
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(16)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    # then every request is stored once, with its own text, and nothing is left waiting
+    assert not failures
+    assert not any(thread.is_alive() for thread in threads)
+    texts = dict(SmsRequest.objects.values_list("pk", "text"))
+    assert len(texts) == 160
+    for thread_index, pks in results.items():
+        assert [texts[pk] for pk in pks] == [
+            f"Messaggio {thread_index * 10 + turn}" for turn in range(10)
+        ]
+    assert SmsMessage.objects.count() == 320
+    assert not GROUP_COMMIT._waiting and not GROUP_COMMIT._writing

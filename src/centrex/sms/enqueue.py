@@ -26,33 +26,58 @@ if TYPE_CHECKING:
 
 
 class _GroupCommit:
-    """Concurrent `enqueue_sms` calls of one process written together: the thread whose turn
-    it is inserts every request waiting at that moment, its own and the others', in one
-    transaction (two multi-row INSERTs and one commit), and the others find theirs done when
-    they get the turn. Under load that divides the statements, commits and, on SQLite, the
-    hand-offs of its single write lock by the size of the group; alone, a request is written
-    at once as before.
+    """Concurrent `enqueue_sms` calls of one process written together (a leader and its
+    followers): a call that finds no write in progress leads — it inserts every request waiting
+    at that moment, its own and the others', in one transaction (two multi-row INSERTs and one
+    commit); calls arriving meanwhile wait, each on a lock of its own, and are woken together
+    when their group is written, or, the first of them, to lead the next group. Under load that
+    divides the statements, commits and, on SQLite, the hand-offs of its single write lock by the
+    size of the group; alone, a request is written at once as before. Each waiting thread wakes
+    once (a shared lock would wake them one after the other, each taking the GIL in turn only
+    to find its request written).
 
     A group that fails (an idempotency key inserted twice, R-T4) is written again one request
     per transaction, so each caller gets its own outcome and no other request is lost."""
 
     def __init__(self) -> None:
-        self._turn = threading.Lock()  # held by the thread writing a group
-        self._guard = threading.Lock()  # protects _waiting
+        self._guard = threading.Lock()  # protects _waiting and _writing
         self._waiting: list[_Entry] = []
+        self._writing = False  # a leader is writing a group
         self.groups = 0  # groups written by this process, for tests and benchmarks
         self.largest = 0
 
     def write(self, entry: _Entry) -> None:
         with self._guard:
             self._waiting.append(entry)
-        with self._turn:
-            if not entry.done:
-                with self._guard:
-                    group, self._waiting = self._waiting, []
-                self._write_group(group)
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            entry.wake.acquire()  # released once written, or to lead the next group
+        if not entry.done:
+            self._lead(entry)
         if entry.error is not None:
             raise entry.error
+
+    def _lead(self, own: _Entry) -> None:
+        with self._guard:
+            group, self._waiting = self._waiting, []
+        try:
+            self._write_group(group)
+        finally:
+            self._hand_over(group, own)
+
+    def _hand_over(self, group: Sequence[_Entry] = (), own: _Entry | None = None) -> None:
+        """Wake the callers of a written group, and the first caller waiting, to lead next;
+        with nobody waiting, the next call leads at once."""
+        with self._guard:
+            successor = self._waiting[0] if self._waiting else None
+            if successor is None:
+                self._writing = False
+        for entry in group:
+            if entry is not own:
+                entry.wake.release()
+        if successor is not None:
+            successor.wake.release()
 
     def _write_group(self, group: list[_Entry]) -> None:
         self.groups += 1
@@ -81,7 +106,7 @@ class _GroupCommit:
 class _Entry:
     """One request and its messages waiting for the group commit."""
 
-    __slots__ = ("done", "error", "messages", "request", "written")
+    __slots__ = ("done", "error", "messages", "request", "wake", "written")
 
     def __init__(self, request: SmsRequest, messages: list[SmsMessage]) -> None:
         self.request = request
@@ -89,6 +114,8 @@ class _Entry:
         self.done = False
         self.written = False
         self.error: Exception | None = None
+        self.wake = threading.Lock()  # held until the caller may go on
+        self.wake.acquire()
 
 
 def _insert(group: Sequence[_Entry]) -> None:
