@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
 from centrex.accounts.models import User
 from centrex.sms.models import (
@@ -14,6 +15,7 @@ from centrex.sms.models import (
     MessageStatus,
     SenderType,
     SmsMessage,
+    SmsPart,
     SmsRequest,
 )
 
@@ -116,3 +118,34 @@ def test_messages_are_visible_to_their_customer_only(alice: User, carla: User) -
     assert list(SmsMessage.objects.visible_to(alice)) == [message]
     assert not SmsMessage.objects.visible_to(carla).exists()
     assert not SmsRequest.objects.visible_to(carla).exists()
+
+
+def test_what_refers_to_a_request_is_kept_by_the_portal_without_constraints(
+    alice: User,
+) -> None:
+    # given a request with a message and its part (the references have no database
+    # constraint: see the note above SmsRequest)
+    request = _request(alice)
+    message = SmsMessage.objects.create(
+        request=request, customer=request.customer, destination="+393401112233"
+    )
+    SmsPart.objects.create(message=message, seq=1, smsc_message_id="a1", id_key="a1")
+    # then the customer, the user and the alias in use cannot be deleted (PROTECT)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        alice.delete()
+    assert alice.customer is not None
+    with pytest.raises(ProtectedError), transaction.atomic():
+        alice.customer.delete()
+    # and deleting the request takes its messages and their parts with it (CASCADE)
+    request.delete()
+    assert not SmsMessage.objects.exists()
+    assert not SmsPart.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_queue_tables_have_no_foreign_key_constraints() -> None:
+    # the measured choice above SmsRequest: no row of another table is locked on insert
+    with connection.cursor() as cursor:
+        for model in (SmsRequest, SmsMessage, SmsPart):
+            described = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            assert [name for name, c in described.items() if c["foreign_key"]] == [], model
