@@ -96,7 +96,8 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
         host = str(query.pop("host", "") or unquote(parts.hostname or ""))
         _prepared_statements(query, url)
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's backend, health checks only after a pause (core/postgresql).
+            "ENGINE": "centrex.core.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -1,0 +1,2 @@
+"""PostgreSQL as the portal runs it: connections checked after a pause, not before every
+request (see `base`)."""
