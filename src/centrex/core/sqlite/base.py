@@ -78,6 +78,8 @@ class DatabaseOperations(operations.DatabaseOperations):
         return super().adapt_datetimefield_value(value)
 
     def convert_datetimefield_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
         if type(value) is str and self._in_utc():
             try:
                 parsed = datetime.fromisoformat(value)
