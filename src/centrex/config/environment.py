@@ -89,6 +89,10 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             # Opening a connection runs the PRAGMAs above (~0.7 ms, a third of a small API
             # request): each server thread keeps its own.
             "CONN_MAX_AGE": 600,
+            # Tests use an in-memory database, as Django does for SQLite; said explicitly, since
+            # pytest-django (with xdist) recognises Django's own engine name only and would
+            # otherwise create files named "test_:memory:_gw0" in the working directory.
+            "TEST": {"NAME": ":memory:"},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
         query: dict[str, object] = {k: v[-1] for k, v in parse_qs(parts.query).items()}
