@@ -78,6 +78,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="full-load phase")
     parser.add_argument("--low-seconds", type=float, default=20.0, help="100 SMS/s phase")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds, not measured")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=100_000,
+        help="delivered messages in the database before the run, as a portal in service has "
+        "(0: empty tables, a fresh install; see benchmarks/README.md)",
+    )
     parser.add_argument("--receipt-delay", type=float, default=0.5, help="seconds (simulator)")
     parser.add_argument("--window", type=int, default=100, help="dispatcher's window")
     parser.add_argument("--postgres-url", help="a PostgreSQL server to use (see engine.py)")
@@ -101,8 +108,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--web takes WORKERSxTHREADS or `default`, e.g. default,2x1,3x2")
     if args.runs < 1 or args.concurrency < 1 or args.seconds <= 0 or args.low_seconds <= 0:
         parser.error("--runs, --concurrency, --seconds and --low-seconds must be positive")
-    # Databases (engine.py) reads these.
-    args.history = 0
+    if args.history < 0:
+        parser.error("--history must be 0 or more")
+    # Databases (engine.py) reads these (and args.history).
     args.queued = 0
     return args
 
