@@ -27,6 +27,7 @@ from centrex.sms.models import (
     SmsRequest,
 )
 from centrex.sms.queue import (
+    _DUE,
     DispatcherBusy,
     Failure,
     IncomingReceipt,
@@ -36,6 +37,7 @@ from centrex.sms.queue import (
     claim_batch,
     fail_queued_with_alias,
     has_due_messages,
+    has_due_messages_sql,
     mark_failed,
     mark_submitted,
     mark_transient_failure,
@@ -490,3 +492,41 @@ def test_a_released_lease_lets_the_next_dispatcher_start_at_once(db: None) -> No
 def test_the_lock_is_required_on_sqlite_only(db: None) -> None:
     # then SQLite needs the single-dispatcher lock and PostgreSQL shares the queue
     assert SingleDispatcherLock.required() == (connection.vendor == "sqlite")
+
+
+@pytest.mark.skipif("config.getoption('db') != 'postgres'", reason="PostgreSQL's plans")
+def test_the_queue_is_watched_and_claimed_through_the_claim_index_whatever_the_history(
+    alice: User,
+) -> None:
+    # given a history of delivered messages and a few queued ones, with statistics
+    (first,) = queue_sms(alice)
+    SmsMessage.objects.bulk_create(
+        SmsMessage(
+            request_id=first.request_id,
+            customer_id=first.customer_id,
+            destination=f"+39347{index:07d}",
+            status=MessageStatus.DELIVERED,
+        )
+        for index in range(5000)
+    )
+    queue_sms(alice, 3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE sms_smsmessage")
+        # when PostgreSQL plans the statements once for any parameter, as it does for the
+        # prepared statements of a dispatcher (DATABASE_URL's prepare_threshold)
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        plans = {}
+        for name, sql in {
+            "idle watch": has_due_messages_sql(),
+            "claim": f"SELECT id FROM sms_smsmessage WHERE {_DUE} ORDER BY next_attempt_at, id "
+            "LIMIT 100 FOR UPDATE SKIP LOCKED",
+        }.items():
+            numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
+            cursor.execute(f"PREPARE due_{name[0]} (timestamptz, timestamptz) AS {numbered}")
+            cursor.execute(f"EXPLAIN EXECUTE due_{name[0]} (now(), now())")
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute(f"DEALLOCATE due_{name[0]}")
+    # then both walk the claim index: no sequential scan of the history
+    for name, plan in plans.items():
+        assert "sms_message_claim" in plan and "Seq Scan" not in plan, (name, plan)
+    assert has_due_messages()
