@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import sqlite3
 import statistics
@@ -50,7 +49,7 @@ from benchmarks.processes import (
     stop,
     stop_on_sigterm,
 )
-from benchmarks.report import print_cpu, print_markdown_table
+from benchmarks.report import print_cpu, print_machine, print_markdown_table
 
 TARGET_RATE = 5_000.0  # messages/s from the queue to submit_sm (issue 4)
 TARGET_RECEIPT_MS = 1_000.0  # every receipt matched within 1 s of its arrival
@@ -548,11 +547,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, databases: Databases) -> int:
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(
-        f"SMS engine benchmark: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; load average before: {load}"
-    )
+    print_machine("SMS engine benchmark")
     print(
         f"per run: {args.history:,} delivered + {args.queued:,} queued messages in the table, "
         f"simulator receipts after {args.receipt_delay} s, window {args.window} × "

@@ -5,8 +5,18 @@ rate."""
 from __future__ import annotations
 
 import os
+import platform
 from collections.abc import Sequence
 from typing import Any
+
+
+def print_machine(title: str) -> None:
+    """The benchmark's first line: what it ran on and how busy the box was before it."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"{title}: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average before: {load}"
+    )
 
 
 def print_markdown_table(columns: Sequence[tuple[str, int]], rows: Sequence[Sequence[str]]) -> None:

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -53,7 +52,7 @@ from benchmarks.processes import (
     start_simulator,
     stop,
 )
-from benchmarks.report import print_cpu, print_markdown_table
+from benchmarks.report import print_cpu, print_machine, print_markdown_table
 
 TARGET_RATE = 2_500.0  # SMS/s sustained, request → queue (issue 5)
 TARGET_P99_FULL_MS = 100.0  # request start → submit_sm at the SMSC, at full load
@@ -608,13 +607,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, databases: Databases) -> int:
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print_machine("End-to-end SMS benchmark")
     print(
-        f"End-to-end SMS benchmark: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}; load average before: {load}"
-    )
-    print(
-        f"per run: {args.warmup:.0f} s warm-up, {LOW_RATE:.0f} SMS/s offered for "
+        f"per run: {args.history:,} delivered messages of history, {args.warmup:.0f} s warm-up, "
+        f"{LOW_RATE:.0f} SMS/s offered for "
         f"{args.low_seconds:.0f} s, then concurrency {args.concurrency} for "
         f"{args.seconds:.0f} s; receipts after {args.receipt_delay} s; {args.runs} run(s)\n",
         flush=True,
