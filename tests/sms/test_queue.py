@@ -530,3 +530,18 @@ def test_the_queue_is_watched_and_claimed_through_the_claim_index_whatever_the_h
     for name, plan in plans.items():
         assert "sms_message_claim" in plan and "Seq Scan" not in plan, (name, plan)
     assert has_due_messages()
+
+
+@pytest.mark.skipif("config.getoption('db') != 'postgres'", reason="PostgreSQL's plans")
+def test_a_claim_takes_no_more_than_its_limit_whatever_the_plan(alice: User) -> None:
+    # given forty-two queued messages
+    queue_sms(alice, 42)
+    with connection.cursor() as cursor:
+        # when the planner is pushed to the plan CI once chose by its statistics: the rows to
+        # claim as the inner side of a nested loop over the table, run again for every row
+        for setting in ("enable_hashjoin", "enable_material", "enable_hashagg", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        claimed = claim_batch("d1", 2, LEASE)
+    # then the claim still takes two, the oldest (as a subquery in `IN (…)` it took all 42)
+    assert len(claimed) == 2
+    assert SmsMessage.objects.filter(claimed_by="d1").count() == 2

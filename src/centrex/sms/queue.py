@@ -216,20 +216,26 @@ def _claim_ids(dispatcher_id: str, limit: int, lease_seconds: float) -> list[int
     lock = (
         " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
-    # Identifiers and the `queued` literal are formatted in; every other value is a parameter.
+    # The rows are chosen in a materialized CTE, run exactly once. Written as `WHERE id IN
+    # (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`, PostgreSQL may plan the subquery as the inner
+    # side of a nested loop and run it again for every row of the table; each run skips the rows
+    # the statement has just updated (its own) and locks the next n, so the claim took the whole
+    # queue (seen in CI: 42 rows for a limit of 2). Identifiers and the `queued` literal are
+    # formatted in; every other value is a parameter.
     sql = (
-        f"UPDATE {table} SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1, "  # noqa: S608
-        f"updated_at = %s WHERE id IN (SELECT id FROM {table} WHERE {_DUE} "
-        f"ORDER BY next_attempt_at, id LIMIT %s{lock}) RETURNING id"
+        f"WITH due AS MATERIALIZED (SELECT id FROM {table} WHERE {_DUE} "  # noqa: S608
+        f"ORDER BY next_attempt_at, id LIMIT %s{lock}) "
+        f"UPDATE {table} SET claimed_by = %s, claimed_until = %s, attempts = attempts + 1, "
+        "updated_at = %s WHERE id IN (SELECT id FROM due) RETURNING id"
     )
     adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = [
-        dispatcher_id,
-        adapt(now + timedelta(seconds=lease_seconds)),
-        adapt(now),
         adapt(now),
         adapt(now),
         limit,
+        dispatcher_id,
+        adapt(now + timedelta(seconds=lease_seconds)),
+        adapt(now),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
