@@ -1,6 +1,5 @@
 """The durable SMS queue (R-T4, R-T5, R-A11): atomic batch claims with leases, what the SMSC
-answered, delivery receipts (also early ones, in hex or decimal), the one-dispatcher rule of
-SQLite."""
+answered, delivery receipts (also early ones, in hex or decimal)."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from centrex.aliases.actions import revoke_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.sms.models import (
     SENDER_TON_NPI,
-    DispatcherLease,
     Encoding,
     MessageStatus,
     SenderType,
@@ -28,10 +26,8 @@ from centrex.sms.models import (
 )
 from centrex.sms.queue import (
     _DUE,
-    DispatcherBusy,
     Failure,
     IncomingReceipt,
-    SingleDispatcherLock,
     Submission,
     SubmittedPart,
     claim_batch,
@@ -445,53 +441,6 @@ def test_failing_an_alias_without_queued_messages_changes_nothing(alice: User) -
     assert fail_queued_with_alias(123456) == 0
     # then the message still waits
     assert status_of(message) == MessageStatus.QUEUED
-
-
-# --- one dispatcher on SQLite ---------------------------------------------------------------
-
-
-def test_a_second_dispatcher_is_refused_politely(db: None) -> None:
-    # given dispatcher "d1" holding the lease
-    SingleDispatcherLock("d1").acquire()
-    # when "d2" tries to start
-    with pytest.raises(DispatcherBusy) as refused:
-        SingleDispatcherLock("d2").acquire()
-    # then it is told why and what to do
-    assert "only one dispatcher with SQLite; use PostgreSQL for several" in str(refused.value)
-    assert "d1" in str(refused.value)
-
-
-def test_the_lease_of_a_dead_dispatcher_expires_and_the_next_one_starts(db: None) -> None:
-    # given "d1" holding the lease, then killed (-9): it renews no more and the lease runs out
-    first = SingleDispatcherLock("d1", lease_seconds=8)
-    first.acquire()
-    DispatcherLease.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    # when "d2" starts
-    second = SingleDispatcherLock("d2", lease_seconds=8)
-    second.acquire()
-    # then it holds the lease, and "d1" (were it alive) learns it lost it
-    assert DispatcherLease.objects.get().dispatcher_id == "d2"
-    with pytest.raises(DispatcherBusy):
-        first.renew()
-    second.renew()
-
-
-def test_a_released_lease_lets_the_next_dispatcher_start_at_once(db: None) -> None:
-    # given "d1" holding the lease, renewing it, and stopping cleanly
-    first = SingleDispatcherLock("d1")
-    first.acquire()
-    first.renew()
-    first.acquire()  # taking it again is harmless
-    first.release()
-    # when "d2" starts
-    SingleDispatcherLock("d2").acquire()
-    # then it holds the lease
-    assert DispatcherLease.objects.get().dispatcher_id == "d2"
-
-
-def test_the_lock_is_required_on_sqlite_only(db: None) -> None:
-    # then SQLite needs the single-dispatcher lock and PostgreSQL shares the queue
-    assert SingleDispatcherLock.required() == (connection.vendor == "sqlite")
 
 
 @pytest.mark.skipif("config.getoption('db') != 'postgres'", reason="PostgreSQL's plans")

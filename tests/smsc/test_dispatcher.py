@@ -18,8 +18,6 @@ from centrex.accounts.models import User
 from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import (
     REDACTED_TEXT,
-    DispatcherLease,
-    DispatcherStats,
     MessageStatus,
     RequestKind,
     SenderType,
@@ -28,10 +26,11 @@ from centrex.sms.models import (
     SmsReceipt,
     SmsRequest,
 )
-from centrex.sms.queue import DispatcherBusy, SingleDispatcherLock
 from centrex.sms.senders import Sender
 from centrex.smsc.client import BindTiming
 from centrex.smsc.dispatcher import DispatcherOptions
+from centrex.smsc.lease import DispatcherBusy, SingleDispatcherLock
+from centrex.smsc.models import DispatcherLease, DispatcherStats
 from centrex.smsc.pdu import (
     ESM_CLASS_DELIVERY_RECEIPT,
     BindTransceiver,

@@ -16,9 +16,10 @@ from django.utils import timezone
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import DispatcherStats, MessageStatus, SmsMessage, SmsReceipt
+from centrex.sms.models import MessageStatus, SmsMessage, SmsReceipt
 from centrex.sms.senders import Sender
 from centrex.smsc.metrics import CONTENT_TYPE, render_metrics
+from centrex.smsc.models import DispatcherStats
 from centrex.smsc.views import is_loopback
 
 METRICS = reverse("smsc:metrics")

@@ -7,7 +7,7 @@ the dispatcher claims a batch, sends it, and records the outcome of the whole ba
   A dispatcher that dies leaves its claims to expire; the next claim takes them again, so a
   crash duplicates at most the in-flight window and never loses a message. On PostgreSQL the
   claim skips rows other dispatchers are claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one
-  dispatcher, which `SingleDispatcherLock` enforces.
+  dispatcher, which `centrex.smsc.lease` enforces.
 - `mark_submitted`, `mark_transient_failure`, `mark_failed`, `release_claims` record what the
   SMSC answered (or that the dispatcher stops).
 - `record_receipts` matches delivery receipts to parts by their normalised SMSC id; a receipt
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.utils import timezone
@@ -43,7 +43,6 @@ from centrex.sms.models import (
     ALLOWED_TRANSITIONS,
     RECEIPT_OUTCOMES,
     REDACTED_TEXT,
-    DispatcherLease,
     MessageStatus,
     RequestKind,
     SmsMessage,
@@ -625,74 +624,3 @@ def fail_queued_of_unusable_alias(
 ) -> None:
     """Receiver of `aliases.actions.alias_became_unusable` (connected in SmsConfig.ready)."""
     fail_queued_with_alias(alias.id)
-
-
-# --- One dispatcher on SQLite --------------------------------------------------------------
-
-
-class DispatcherBusy(Exception):
-    """Another live dispatcher holds the queue (SQLite allows one)."""
-
-
-class SingleDispatcherLock:
-    """The one-dispatcher rule of SQLite (no row locks to share the queue with): a lease row the
-    holder renews (`renew`, every few seconds) and gives back on exit (`release`). A dispatcher
-    killed with -9 stops renewing; its lease expires after `lease_seconds` and the next one
-    starts then — no stale lock (API.md: within 10 seconds).
-    """
-
-    slot = "sms-dispatcher"
-
-    def __init__(self, dispatcher_id: str, lease_seconds: float = 8.0) -> None:
-        self.dispatcher_id = dispatcher_id
-        self.lease = timedelta(seconds=lease_seconds)
-
-    @staticmethod
-    def required() -> bool:
-        """Whether the database needs it: those without SKIP LOCKED (SQLite)."""
-        return not connection.features.has_select_for_update_skip_locked
-
-    def acquire(self) -> None:
-        """Take the lease, or raise DispatcherBusy if another dispatcher's lease is live."""
-        now = timezone.now()
-        with transaction.atomic():
-            taken = (
-                DispatcherLease.objects.filter(slot=self.slot)
-                .filter(Q(expires_at__lte=now) | Q(dispatcher_id=self.dispatcher_id))
-                .update(
-                    dispatcher_id=self.dispatcher_id, heartbeat_at=now, expires_at=now + self.lease
-                )
-            )
-            if taken:
-                return
-            try:
-                with transaction.atomic():
-                    DispatcherLease.objects.create(
-                        slot=self.slot,
-                        dispatcher_id=self.dispatcher_id,
-                        heartbeat_at=now,
-                        expires_at=now + self.lease,
-                    )
-            except IntegrityError:
-                holder = DispatcherLease.objects.filter(slot=self.slot).first()
-                holder_id = holder.dispatcher_id if holder else "?"
-                until = holder.expires_at.isoformat() if holder else "?"
-                raise DispatcherBusy(
-                    f"Dispatcher {holder_id} is already running (its lease ends at {until}): "
-                    "only one dispatcher with SQLite; use PostgreSQL for several."
-                ) from None
-
-    def renew(self) -> None:
-        """Extend the lease (the heartbeat); DispatcherBusy if it was lost meanwhile."""
-        now = timezone.now()
-        renewed = DispatcherLease.objects.filter(
-            slot=self.slot, dispatcher_id=self.dispatcher_id
-        ).update(heartbeat_at=now, expires_at=now + self.lease)
-        if not renewed:
-            raise DispatcherBusy(
-                f"Dispatcher {self.dispatcher_id} lost its lease: another dispatcher took over."
-            )
-
-    def release(self) -> None:
-        """Give the lease back so the next dispatcher can start at once."""
-        DispatcherLease.objects.filter(slot=self.slot, dispatcher_id=self.dispatcher_id).delete()

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 class SmscConfig(AppConfig):
     """The SMPP transport: the dispatcher (`centrex smsd`), the builtin simulator, `/metrics`.
-    No models: it reads and writes the queue of `centrex.sms`."""
+    Its own tables are the lease and statistics of the dispatchers (`models.py`); the messages
+    it reads and writes are the queue of `centrex.sms`."""
 
     name = "centrex.smsc"
     label = "smsc"

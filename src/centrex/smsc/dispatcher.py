@@ -46,10 +46,8 @@ from django.utils import timezone
 
 from centrex.sms.queue import (
     ClaimedRow,
-    DispatcherBusy,
     Failure,
     IncomingReceipt,
-    SingleDispatcherLock,
     Submission,
     SubmittedPart,
     claim_rows,
@@ -66,6 +64,7 @@ from centrex.smsc.client import BindTiming, SmppBind, SmppConnection
 from centrex.smsc.config import SmscAccount
 from centrex.smsc.database import Database
 from centrex.smsc.eventlog import log_event
+from centrex.smsc.lease import DispatcherBusy, SingleDispatcherLock
 from centrex.smsc.outgoing import ComposeError, SubmitComposer
 from centrex.smsc.pdu import (
     CommandStatus,

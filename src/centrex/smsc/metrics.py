@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from centrex.sms.models import DispatcherStats, MessageStatus, SmsMessage, SmsReceipt
+from centrex.sms.models import MessageStatus, SmsMessage, SmsReceipt
+from centrex.smsc.models import DispatcherStats
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

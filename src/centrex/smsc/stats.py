@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from centrex.sms.models import DispatcherStats
+from centrex.smsc.models import DispatcherStats
 
 # Monotonic totals since the dispatcher started.
 COUNTERS = (

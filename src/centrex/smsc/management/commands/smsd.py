@@ -15,11 +15,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from centrex.sms.queue import DispatcherBusy
 from centrex.smsc.client import BindTiming
 from centrex.smsc.config import SmscUrlError, smsc_accounts
 from centrex.smsc.database import DatabaseThreads
 from centrex.smsc.dispatcher import Dispatcher, DispatcherOptions
+from centrex.smsc.lease import DispatcherBusy
 
 # Exit status when SQLite's one dispatcher is already running.
 EXIT_BUSY = 3
