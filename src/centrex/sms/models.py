@@ -1,5 +1,5 @@
 """The durable SMS queue (R-T4, R-T5, R-T6): accepted requests, one message per recipient, the
-SMSC's ids per part, receipts waiting for their part, and the dispatcher's single-holder lease.
+SMSC's ids per part, and the receipts waiting for their part.
 
 The message table is the queue itself (DESIGN "SMS pipeline"): a request and its messages are
 inserted in one transaction before anyone is told "accepted", and `centrex.sms.queue` moves the
