@@ -208,7 +208,7 @@ def test_an_sms_put_on_the_queue_reaches_the_simulator_and_sigterm_stops_everyth
     message_id = run.shell(
         "from centrex.accounts.models import User\n"
         "from centrex.sms.enqueue import enqueue_sms\n"
-        "from centrex.sms.senders import Sender\n"
+        "from centrex.senders.resolution import Sender\n"
         "alice = User.objects.get(email='alice@esempio.example')\n"
         "request = enqueue_sms(customer=alice.customer, user=alice,\n"
         "    sender=Sender(type='alias', value='Centrex'),\n"

@@ -141,9 +141,9 @@ def _add_routers() -> None:
     from centrex.aliases.api import router as aliases_router
     from centrex.backoffice.api import router as backoffice_router
     from centrex.customers.api import extensions_router
+    from centrex.senders.api import router as policy_router
     from centrex.sms.api import router as sms_router
-    from centrex.sms.mobile_api import router as mobile_router
-    from centrex.sms.policy_api import router as policy_router
+    from centrex.verification.api import router as mobile_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/me/mobile", mobile_router)

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "centrex.customers",
     "centrex.accounts",
     "centrex.aliases",
+    "centrex.verification",
+    "centrex.senders",
     "centrex.sms",
     "centrex.smsc",
     "centrex.support",
@@ -89,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centrex.core.context_processors.portal",
-                "centrex.sms.context_processors.sms_policy_warning",
+                "centrex.senders.context_processors.sms_policy_warning",
             ],
         },
     }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("centrex.accounts.urls")),
     path("", include("centrex.support.urls")),
     path("", include("centrex.aliases.urls")),
+    path("", include("centrex.verification.urls")),
+    path("", include("centrex.senders.urls")),
     path("", include("centrex.sms.urls")),
     path("", include("centrex.smsc.urls")),
     path("backoffice/", include("centrex.backoffice.urls")),

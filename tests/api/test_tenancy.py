@@ -13,9 +13,10 @@ from centrex.accounts.models import User
 from centrex.aliases.actions import create_alias, submit_alias
 from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.customers.models import Customer, Extension
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import SenderType, SmsRequest
-from centrex.sms.senders import Sender
+from centrex.sms.models import SmsRequest
 from tests.api.problems import assert_problem
 
 # Every endpoint that names an object of a customer, as Carla (admin of Altra) would call it
@@ -66,12 +67,12 @@ NO_OBJECT_ID = [
     ("post", "/api/v1/aliases/check"),
     ("get", "/api/v1/aliases"),
     ("post", "/api/v1/aliases"),
-    # The caller's own mobile number (tests/sms/test_mobile_api.py: another user's code never
+    # The caller's own mobile number (tests/verification/test_api.py: another user's code never
     # verifies it, operators are 403).
     ("put", "/api/v1/me/mobile"),
     ("post", "/api/v1/me/mobile/verify"),
     ("delete", "/api/v1/me/mobile"),
-    # The caller's own customer's SMS sender policy (tests/sms/test_policy_api.py).
+    # The caller's own customer's SMS sender policy (tests/senders/test_api.py).
     ("get", "/api/v1/sms/policy"),
     ("put", "/api/v1/sms/policy/shared-mobile"),
     ("post", "/api/v1/sms/policy/shared-mobile/verify"),

@@ -30,14 +30,12 @@ from centrex.accounts.models import Role, User
 from centrex.aliases.models import AliasStatus, GenericWord, ReservedName
 from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
 from centrex.customers.models import Customer
+from centrex.senders.models import SenderPolicyMode
 from centrex.sms.encoding import count_sms
-from centrex.sms.models import SenderPolicyMode
 from tests.conftest import PASSWORD
 from tests.e2e.steps import accedere_all_area_clienti, italian
+from tests.plugins.policy_cast import AliasIn, give_mobile, policy_of
 from tests.plugins.smsc import SmsEngine
-from tests.sms.policy_cast import AliasIn, alias_in, give_mobile, policy_of
-
-__all__ = ["alias_in"]
 
 pytestmark = pytest.mark.e2e
 

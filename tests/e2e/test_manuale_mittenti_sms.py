@@ -32,16 +32,14 @@ from centrex.accounts.models import User
 from centrex.aliases.actions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
-from centrex.sms.models import SenderPolicy
+from centrex.senders.models import SenderPolicy
 from tests.conftest import PASSWORD
 from tests.e2e.steps import accedere_all_area_clienti, codice_dalla_developer_inbox, italian
+from tests.plugins.policy_cast import AliasIn
 from tests.plugins.smsc import SmsEngine
 from tests.plugins.smtp import SmtpServer
-from tests.sms.policy_cast import AliasIn, alias_in, alias_registry, fast_password_hashing
 
-__all__ = ["alias_in", "alias_registry", "fast_password_hashing"]
-
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fast_password_hashing")]
 
 # The manual's words (Manuale amministratore IP Centrex, §4).
 COMMUNICATOR = "Communicator"

@@ -11,9 +11,10 @@ import pytest
 from django.db import IntegrityError, connections, transaction
 
 from centrex.accounts.models import User
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.enqueue import GROUP_COMMIT, enqueue_sms
-from centrex.sms.models import MessageStatus, SenderType, SmsMessage, SmsRequest
-from centrex.sms.senders import Sender
+from centrex.sms.models import MessageStatus, SmsMessage, SmsRequest
 
 ALIAS = Sender(SenderType.ALIAS, "EsempioNet")
 

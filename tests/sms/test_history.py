@@ -20,13 +20,14 @@ from pytest_django.fixtures import Settings
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import MessageStatus, RequestKind, SenderType, SmsMessage, SmsRequest
+from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
 from centrex.sms.queue import Failure, mark_failed
-from centrex.sms.senders import Sender
 from tests.api.problems import assert_problem, error_fields
-from tests.sms.policy_cast import BOB_MOBILE, give_mobile
+from tests.plugins.policy_cast import BOB_MOBILE, give_mobile
 
 ApiClient = Callable[[User | None], Client]
 

@@ -17,9 +17,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from centrex.accounts.actions import issue_api_token
 from centrex.accounts.models import User
+from centrex.senders.models import SenderPolicyMode
 from centrex.sms import intake
-from centrex.sms.models import SenderPolicyMode, SmsRequest
-from tests.sms.policy_cast import BOB_MOBILE, SHARED_MOBILE, give_mobile, policy_of
+from centrex.sms.models import SmsRequest
+from tests.plugins.policy_cast import BOB_MOBILE, SHARED_MOBILE, give_mobile, policy_of
 
 MESSAGES = "/api/v1/sms/messages"
 INTAKE = "centrex.sms.intake.SmsIntakeMiddleware"

@@ -7,13 +7,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from centrex.accounts.models import User
+from centrex.senders.models import SENDER_TON_NPI, SenderType
 from centrex.sms.models import (
     ALLOWED_TRANSITIONS,
     FINAL_STATUSES,
-    SENDER_TON_NPI,
     Encoding,
     MessageStatus,
-    SenderType,
     SmsMessage,
     SmsPart,
     SmsRequest,

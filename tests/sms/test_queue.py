@@ -14,16 +14,8 @@ from django.utils import timezone
 from centrex.accounts.models import User
 from centrex.aliases.actions import revoke_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
-from centrex.sms.models import (
-    SENDER_TON_NPI,
-    Encoding,
-    MessageStatus,
-    SenderType,
-    SmsMessage,
-    SmsPart,
-    SmsReceipt,
-    SmsRequest,
-)
+from centrex.senders.models import SENDER_TON_NPI, SenderType
+from centrex.sms.models import Encoding, MessageStatus, SmsMessage, SmsPart, SmsReceipt, SmsRequest
 from centrex.sms.queue import (
     _DUE,
     Failure,

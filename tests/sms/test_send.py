@@ -21,31 +21,15 @@ from centrex.accounts.models import Role, User
 from centrex.aliases.actions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
+from centrex.senders.models import SenderPolicyMode, SenderType
+from centrex.senders.resolution import Sender, resolve_senders
 from centrex.sms import actions
 from centrex.sms.actions import send_sms
 from centrex.sms.encoding import count_sms
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import (
-    MessageStatus,
-    RequestKind,
-    SenderPolicyMode,
-    SenderType,
-    SmsMessage,
-    SmsRequest,
-)
-from centrex.sms.senders import Sender, resolve_senders
+from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
 from tests.api.problems import assert_problem, error_fields
-from tests.sms.policy_cast import (
-    BOB_MOBILE,
-    SHARED_MOBILE,
-    AliasIn,
-    alias_in,
-    alias_registry,
-    give_mobile,
-    policy_of,
-)
-
-__all__ = ["alias_in", "alias_registry"]
+from tests.plugins.policy_cast import BOB_MOBILE, SHARED_MOBILE, AliasIn, give_mobile, policy_of
 
 ApiClient = Callable[[User | None], Client]
 

@@ -18,22 +18,14 @@ from centrex.accounts.actions import update_user
 from centrex.accounts.models import User
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
+from centrex.senders.models import SenderPolicyMode, SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import MessageStatus, RequestKind, SenderPolicyMode, SenderType, SmsMessage
+from centrex.sms.models import MessageStatus, RequestKind, SmsMessage
 from centrex.sms.queue import Submission, SubmittedPart, mark_submitted
-from centrex.sms.senders import Sender
 from centrex.sms.views import TRACEABILITY_CSV_COLUMNS
-from tests.sms.policy_cast import (
-    BOB_MOBILE,
-    AliasIn,
-    alias_in,
-    alias_registry,
-    give_mobile,
-    policy_of,
-)
-
-__all__ = ["alias_in", "alias_registry"]
+from tests.plugins.policy_cast import BOB_MOBILE, AliasIn, give_mobile, policy_of
 
 PAGE = "/backoffice/sms/tracciabilita/"
 EXPORT = "/backoffice/sms/tracciabilita/export.csv"

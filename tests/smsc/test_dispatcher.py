@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 
 from centrex.accounts.models import User
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import (
     REDACTED_TEXT,
     MessageStatus,
     RequestKind,
-    SenderType,
     SmsMessage,
     SmsPart,
     SmsReceipt,
     SmsRequest,
 )
-from centrex.sms.senders import Sender
 from centrex.smsc.client import BindTiming
 from centrex.smsc.dispatcher import DispatcherOptions
 from centrex.smsc.lease import DispatcherBusy, SingleDispatcherLock

@@ -8,9 +8,10 @@ import json
 import pytest
 
 from centrex.accounts.models import User
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import MessageStatus, SenderType, SmsMessage, SmsRequest
-from centrex.sms.senders import Sender
+from centrex.sms.models import MessageStatus, SmsMessage, SmsRequest
 from tests.plugins.smsc import SmsEngine
 
 ALIAS = Sender(SenderType.ALIAS, "Esempio")

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
+from centrex.senders.resolution import Sender
 from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import MessageStatus, SmsMessage, SmsReceipt
-from centrex.sms.senders import Sender
 from centrex.smsc.metrics import CONTENT_TYPE, render_metrics
 from centrex.smsc.models import DispatcherStats
 from centrex.smsc.views import is_loopback

@@ -51,8 +51,8 @@ from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import Role, User
 from centrex.customers.actions import CustomerData, create_customer, provision_extensions
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import SenderType
-from centrex.sms.senders import Sender
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 operator = User.objects.create_operator("operatore@provider.example", "Centrex-Test-2026!")
 customer = create_customer(
     CustomerData(name="Esempio S.r.l.", kind="business", vat_number="IT00743110157",

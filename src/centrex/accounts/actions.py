@@ -355,6 +355,20 @@ def update_own_account(
 RESET_LIMIT_PER_EMAIL = 5
 
 
+def set_mobile_number(user: User, number: str, *, verified: bool, acting_user: User) -> User:
+    """Store the user's own mobile number (E.164; "" for none) and whether it is verified
+    (R-U9, R-M1–M3): the one writer of `User.mobile_number` and `User.mobile_verified`. Its
+    caller, `centrex.verification.actions`, proves the number by SMS, locks the user's row
+    first and writes the audit row (with the code's id). A number is one's own: `acting_user`
+    must be `user`. No number is never verified."""
+    if acting_user.pk != user.pk:
+        raise PermissionDenied()
+    user.mobile_number = number
+    user.mobile_verified = bool(number) and verified
+    user.save(update_fields=["mobile_number", "mobile_verified"])
+    return user
+
+
 @transaction.atomic
 def request_password_reset(email: str, *, ip_address: str) -> None:
     """Send a reset link if an active account has this e-mail. The answer to the person is

@@ -1,1 +1,1 @@
-"""SMS: sender policy, verification codes, messages and their GSM-7/UCS-2 encoding."""
+"""SMS: messages and their queue, sending, history, GSM-7/UCS-2 encoding."""

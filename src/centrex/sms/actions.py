@@ -33,13 +33,15 @@ from django.utils.translation import ngettext
 
 from centrex.core.errors import DomainError, ErrorCode, FieldError
 from centrex.core.phones import normalize_mobile_number
+from centrex.senders.models import SenderPolicy, SenderType
+from centrex.senders.resolution import Sender, SenderResolution, resolve_senders
 from centrex.sms.encoding import MAX_PARTS, MULTI_PART_LIMIT, SmsCount, count_sms
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import RequestKind, SenderPolicy, SmsRequest
-from centrex.sms.senders import Sender, SenderResolution, resolve_senders
+from centrex.sms.models import RequestKind, SmsRequest
 
 if TYPE_CHECKING:
     from centrex.accounts.models import User
+    from centrex.customers.models import Customer
 
 # R-T1: recipients of one request (distinct numbers).
 MAX_RECIPIENTS = 100
@@ -346,3 +348,35 @@ def _throttled(rule: str, count: int, limit: int, seconds: int) -> DomainError:
             "Try again in %(seconds)d second.", "Try again in %(seconds)d seconds.", seconds
         ) % {"seconds": seconds}
     return DomainError(ErrorCode.THROTTLED, f"{rule} {advice}", retry_after=seconds)
+
+
+# --- Verification codes (R-M2) -------------------------------------------------------------
+
+
+def otp_sender() -> Sender:
+    """R-T6: verification codes go out under the provider's own alias, CENTREX_OTP_SENDER
+    (alphanumeric, TON 5/NPI 0), whatever the customer's sender policy."""
+    return Sender(SenderType.ALIAS, settings.CENTREX_OTP_SENDER)
+
+
+def send_verification_sms(
+    *, customer: Customer, user: User, number: str, text: str, purpose: str
+) -> int:
+    """The SMS of a verification code (`centrex.verification.codes.CodeSms`, registered in
+    `SmsConfig.ready`): queued in the caller's transaction under the provider's sender, as a
+    `verification` request that no history shows and whose text the engine wipes once the SMSC
+    accepted it (R-M2). Returns the request's id."""
+    request = enqueue_sms(
+        customer=customer,
+        user=user,
+        sender=otp_sender(),
+        text=text,
+        destinations=[number],
+        kind=RequestKind.VERIFICATION,
+        sender_reason=(
+            f"Verification code ({purpose}): the provider's sender CENTREX_OTP_SENDER, "
+            "not the customer's policy."
+        ),
+        sender_trace={"mode": "verification", "purpose": purpose},
+    )
+    return int(request.pk)

@@ -19,6 +19,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from centrex.accounts.models import User
 from centrex.core.errors import NotFound
 from centrex.customers.api import MAX_LIMIT
+from centrex.senders.resolution import Sender, resolve_senders
 from centrex.sms.actions import send_sms
 from centrex.sms.history import HistoryFilter, parse_moment, visible_requests
 from centrex.sms.models import SmsMessage, SmsRequest
@@ -28,7 +29,6 @@ from centrex.sms.schemas import (
     MessageOut,
     SendersOut,
 )
-from centrex.sms.senders import Sender, resolve_senders
 
 router = Router(tags=["SMS"])
 

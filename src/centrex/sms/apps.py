@@ -19,8 +19,9 @@ class SmsConfig(AppConfig):
         alias_became_unusable.connect(
             fail_queued_of_unusable_alias, dispatch_uid="sms.fail_queued_of_unusable_alias"
         )
-        # R-S2: once that commits, the admins of a customer whose policy sends with the alias
-        # are told by e-mail that nobody can send SMS until they choose another sender.
-        from centrex.sms.policy import on_alias_unusable
+        # R-M2: verification codes go out through this app's pipeline; `verification` stands
+        # below `sms` (DESIGN's layers), so it is handed the function rather than importing it.
+        from centrex.sms.actions import send_verification_sms
+        from centrex.verification.codes import deliver_codes_with
 
-        alias_became_unusable.connect(on_alias_unusable, dispatch_uid="sms.policy_alias_unusable")
+        deliver_codes_with(send_verification_sms)

@@ -22,7 +22,7 @@ from centrex.sms.models import RequestKind, SmsMessage, SmsRequest
 if TYPE_CHECKING:
     from centrex.accounts.models import User
     from centrex.customers.models import Customer
-    from centrex.sms.senders import Sender
+    from centrex.senders.resolution import Sender
 
 
 class _GroupCommit:

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from centrex.core.errors import DomainError
 from centrex.core.forms import PeriodForm
 from centrex.core.phones import parse_phone_number
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.actions import MAX_RECIPIENT_ENTRIES
 from centrex.sms.history import HistoryFilter
-from centrex.sms.models import MessageStatus, SenderType
-from centrex.sms.senders import Sender
+from centrex.sms.models import MessageStatus
 
 # How long the live counter and the recipients check wait after the last keystroke.
 LIVE_DELAY = "300ms"

@@ -25,10 +25,10 @@ from django.utils import translation
 from centrex.accounts.authentication import BearerTokenAuth
 from centrex.core.errors import DomainError
 from centrex.core.problems import problem_response
+from centrex.senders.models import SenderPolicy
+from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
-from centrex.sms.models import SenderPolicy
 from centrex.sms.schemas import MAX_SENDER_VALUE, message_body
-from centrex.sms.senders import Sender
 
 PATH = "/api/v1/sms/messages"
 _SENDER_TYPES = frozenset({"mobile", "alias"})

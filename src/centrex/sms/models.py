@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centrex.aliases.models import SenderAlias
-from centrex.core.prepared import PreparedQuery
 from centrex.core.tenancy import TenantQuerySet
 from centrex.customers.models import Customer
+from centrex.senders.models import SenderType
 
 
 class Encoding(models.TextChoices):
@@ -27,20 +27,6 @@ class Encoding(models.TextChoices):
 
     GSM7 = "gsm7", _("GSM 7-bit")
     UCS2 = "ucs2", _("UCS-2")
-
-
-class SenderType(models.TextChoices):
-    """R-S4: a sender is a (verified) mobile number or a validated alias."""
-
-    MOBILE = "mobile", _("mobile number")
-    ALIAS = "alias", _("alias")
-
-
-# R-T6: source address TON/NPI by sender type (alias 5/0 alphanumeric, number 1/1 international).
-SENDER_TON_NPI: dict[str, tuple[int, int]] = {
-    SenderType.ALIAS: (5, 0),
-    SenderType.MOBILE: (1, 1),
-}
 
 
 class MessageStatus(models.TextChoices):
@@ -308,155 +294,3 @@ class SmsReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id_key}: {self.state}"
-
-
-class SenderPolicyMode(models.TextChoices):
-    """R-S1: the four options of the Communicator section, with the manual's wording."""
-
-    OWN_MOBILE = "own_mobile", _("each user uses their own mobile number")
-    SHARED_MOBILE = "shared_mobile", _("a single mobile number for all users")
-    SHARED_ALIAS = "shared_alias", _("a single alias for all users")
-    USER_CHOICE = "user_choice", _("chosen by each user")
-
-
-# R-S3: what a consumer customer may choose.
-CONSUMER_MODES = frozenset({SenderPolicyMode.OWN_MOBILE, SenderPolicyMode.SHARED_MOBILE})
-
-
-class SenderPolicy(models.Model):
-    """A customer's SMS sender policy (R-S1–S3). A customer without a row has the default,
-    `own_mobile` (R-S2): read it with `SenderPolicy.for_customer`.
-
-    `shared_mobile_number` is the number the admin entered for `shared_mobile`; it is the sender
-    only once `shared_mobile_verified_at` is set (R-M2, R-M3: entering another number clears
-    it). `shared_alias` is the alias of `shared_alias`; it is usable only while validated."""
-
-    customer = models.OneToOneField(
-        Customer,
-        verbose_name=_("customer"),
-        on_delete=models.CASCADE,
-        related_name="sms_sender_policy",
-    )
-    mode = models.CharField(
-        _("mode"),
-        max_length=16,
-        choices=SenderPolicyMode.choices,
-        default=SenderPolicyMode.OWN_MOBILE,
-    )
-    shared_mobile_number = models.CharField(_("shared mobile number"), max_length=16, blank=True)
-    shared_mobile_verified_at = models.DateTimeField(
-        _("shared mobile number verified"), null=True, blank=True
-    )
-    shared_alias = models.ForeignKey(
-        SenderAlias,
-        verbose_name=_("shared alias"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects: Any = TenantQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("SMS sender policy")
-        verbose_name_plural = _("SMS sender policies")
-
-    def __str__(self) -> str:
-        return f"{self.customer_id}: {self.mode}"
-
-    @classmethod
-    def for_customer(cls, customer: Customer) -> SenderPolicy:
-        """The customer's policy; the default (unsaved, `own_mobile`) when none was chosen."""
-        # Read on every send (R-S4): compiled once (core.prepared).
-        rows = _POLICY_OF_CUSTOMER.fetch(customer_id=customer.pk)
-        if not rows:
-            return cls(customer=customer)
-        rows[0].customer = customer
-        return rows[0]
-
-    @classmethod
-    def loaded_with(cls, customer: Customer) -> SenderPolicy:
-        """The policy of a customer just read with `select_related("…sms_sender_policy")` (the
-        SMS intake reads it with the caller's token), the default when it has none; raises
-        LookupError when it was not read that way. Only for a customer read in this request:
-        the cache also keeps whatever policy was last attached to the instance."""
-        relation: Any = cls._meta.get_field("customer").remote_field
-        if not relation.is_cached(customer):
-            raise LookupError("The customer was not read with its sender policy.")
-        loaded = relation.get_cached_value(customer)
-        return loaded if isinstance(loaded, SenderPolicy) else cls(customer=customer)
-
-    @property
-    def shared_mobile_verified(self) -> bool:
-        return bool(self.shared_mobile_number) and self.shared_mobile_verified_at is not None
-
-
-_POLICY_OF_CUSTOMER = PreparedQuery(
-    lambda customer_id: SenderPolicy.objects.filter(customer_id=customer_id).select_related(
-        "shared_alias"
-    ),
-    customer_id=-918273645,
-)
-
-
-class VerificationPurpose(models.TextChoices):
-    """What a verification code proves (R-M2)."""
-
-    OWN_MOBILE = "own_mobile", _("own mobile number")
-    SHARED_MOBILE = "shared_mobile", _("shared mobile number")
-
-
-class VerificationCode(models.Model):
-    """One verification code sent by SMS (R-M2): 6 digits, stored only as a hash, valid 10
-    minutes, dead after 5 wrong attempts or once used. `user` is who asked for it (whose own
-    number it proves, or the admin setting the shared number); `customer` the tenant."""
-
-    purpose = models.CharField(_("purpose"), max_length=16, choices=VerificationPurpose.choices)
-    number = models.CharField(_("mobile number"), max_length=16)  # E.164
-    customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    code_hash = models.CharField(_("code hash"), max_length=128)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires"))
-    failed_attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
-    used_at = models.DateTimeField(_("used"), null=True, blank=True)
-    superseded = models.BooleanField(_("superseded"), default=False)
-    sms_request = models.ForeignKey(
-        SmsRequest,
-        verbose_name=_("SMS"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    objects: Any = TenantQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("verification code")
-        verbose_name_plural = _("verification codes")
-        indexes = [
-            # R-M2 throttling: codes sent to a number recently.
-            models.Index(fields=["number", "created_at"], name="sms_code_by_number"),
-            models.Index(fields=["user", "purpose", "created_at"], name="sms_code_by_user"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.purpose} {self.number}"

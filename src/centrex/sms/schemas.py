@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from centrex.customers.schemas import Timestamp, enum_of, iso_with_offset
+from centrex.senders.schemas import ProblemOut
 from centrex.sms.models import MessageStatus, SmsMessage, SmsRequest
 
 _STATUSES = enum_of(MessageStatus.values)
@@ -43,13 +44,6 @@ class SenderOut(Schema):
 
     type: str = Field(..., json_schema_extra=enum_of(["mobile", "alias"]))
     value: str
-
-
-class ProblemOut(Schema):
-    """Why the caller may not send (R-S4): a stable code and what to do."""
-
-    code: str
-    detail: str
 
 
 class SendersOut(Schema):

@@ -1,31 +1,14 @@
-"""Pages of the SMS app, included at the site root: Communicator > SMS senders (R-S1), sending
-and history (R-T*), the own mobile number of Account Options (R-M*), and the operators'
-traceability export under /backoffice/."""
+"""Pages of the SMS app, included at the site root: sending and history (R-T*), and the
+operators' traceability export under /backoffice/."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from centrex.sms import mobile_views, policy_views
 from centrex.sms import views as sending_views
 
 app_name = "sms"
 urlpatterns: list[URLPattern] = []
-
-# Opzioni Account > Numero di cellulare (R-U9, R-M1–M3).
-urlpatterns += [
-    path("accounts/opzioni/cellulare/", mobile_views.own_mobile, name="own_mobile"),
-    path(
-        "accounts/opzioni/cellulare/verifica/",
-        mobile_views.own_mobile_verify,
-        name="own_mobile_verify",
-    ),
-    path(
-        "accounts/opzioni/cellulare/rimuovi/",
-        mobile_views.own_mobile_remove,
-        name="own_mobile_remove",
-    ),
-]
 
 # Communicator > Invia SMS, SMS inviati (R-T1–T5, R-U6); back office: traceability (R-S4, R-B1).
 urlpatterns += [
@@ -53,15 +36,5 @@ urlpatterns += [
         "backoffice/sms/tracciabilita/export.csv",
         sending_views.traceability_export,
         name="traceability_export",
-    ),
-]
-
-# Communicator > Mittenti SMS (manual §4, R-S1–S3).
-urlpatterns += [
-    path("communicator/mittenti-sms/", policy_views.policy_page, name="policy"),
-    path(
-        "communicator/mittenti-sms/anteprima/",
-        policy_views.policy_preview,
-        name="policy_preview",
     ),
 ]

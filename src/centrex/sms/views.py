@@ -34,6 +34,8 @@ from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import refusal_page
 from centrex.customers.models import Customer
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import SenderProblem, resolve_senders
 from centrex.sms.actions import check_recipients, send_sms
 from centrex.sms.encoding import SmsCount, count_sms
 from centrex.sms.forms import (
@@ -46,15 +48,7 @@ from centrex.sms.forms import (
     split_recipients,
 )
 from centrex.sms.history import access_request, visible_messages
-from centrex.sms.models import (
-    FINAL_STATUSES,
-    MessageStatus,
-    RequestKind,
-    SenderType,
-    SmsMessage,
-    SmsRequest,
-)
-from centrex.sms.senders import SenderProblem, resolve_senders
+from centrex.sms.models import FINAL_STATUSES, MessageStatus, RequestKind, SmsMessage, SmsRequest
 
 SMS_PER_PAGE = 50
 # How often the page of a sent SMS asks for its recipients' statuses while any is not final.
@@ -146,7 +140,7 @@ def _fix(problem: SenderProblem, user: User) -> tuple[str, str] | None:
     if problem.code in (ErrorCode.NO_SENDER_AVAILABLE, ErrorCode.MOBILE_NOT_VERIFIED):
         return reverse("accounts:options"), _("Account Options")
     if problem.code == ErrorCode.POLICY_UNUSABLE and user.is_customer_admin:  # R-S2
-        return reverse("sms:policy"), _("SMS senders")
+        return reverse("senders:policy"), _("SMS senders")
     return None
 
 

@@ -17,8 +17,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from centrex.senders.models import SenderType
 from centrex.sms.encoding import TextTooLong, encode_sms
-from centrex.sms.models import SenderType
 from centrex.sms.queue import ClaimedRow
 from centrex.smsc.pdu import (
     REGISTERED_DELIVERY_RECEIPT,

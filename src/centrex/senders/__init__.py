@@ -1,0 +1,1 @@
+"""SMS senders: the sender policy and sender resolution (R-S*)."""

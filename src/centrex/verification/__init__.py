@@ -1,0 +1,1 @@
+"""Verification codes and the users' own mobile numbers (R-M*)."""
