@@ -21,7 +21,7 @@ from centrex.core.errors import NotFound
 from centrex.customers.api import MAX_LIMIT
 from centrex.senders.resolution import Sender, resolve_senders
 from centrex.sms.actions import send_sms
-from centrex.sms.history import HistoryFilter, parse_moment, visible_requests
+from centrex.sms.history import HistoryFilter, parse_moment
 from centrex.sms.models import SmsMessage, SmsRequest
 from centrex.sms.schemas import (
     STATUS_QUERY_DESCRIPTION,
@@ -105,14 +105,16 @@ def list_messages(
         until=parse_moment(until, "until"),
         user_id=user_id,
     )
-    requests = filters.requests(visible_requests(_caller(request)))
+    requests = filters.requests(SmsRequest.objects.history_of(_caller(request)))
     return _with_recipients(requests).order_by("-created_at", "-id")
 
 
 @router.get("/messages/{request_id}", response=MessageOut, summary="One sent SMS")
 def get_message(request: HttpRequest, request_id: int) -> SmsRequest:
     """A request with each recipient's status, updated from delivery receipts (R-T5)."""
-    found = _with_recipients(visible_requests(_caller(request)).filter(pk=request_id)).first()
+    found = _with_recipients(
+        SmsRequest.objects.history_of(_caller(request)).filter(pk=request_id)
+    ).first()
     if found is None:
         raise NotFound()
     return found

@@ -1,6 +1,7 @@
-"""Which sent SMS a person may see, and the history's filters (R-T5, R-C3): the API's
-`GET /sms/messages` (requests with their recipients) and the «SMS inviati» page (one row per
-recipient) read through these, so both show the same things to the same people.
+"""The history's filters as people type them (R-T5, R-C3): parsed and checked here, applied by
+the querysets' methods (`SmsRequest.objects.history_of(user)`, `.sent_between`, `.sent_by`, …).
+The API's `GET /sms/messages` (requests with their recipients) and the «SMS inviati» page (one
+row per recipient) read through these, so both show the same things to the same people.
 
 A customer admin sees the company's SMS, anyone else their own; another customer's, a
 colleague's (for a non-admin) and a missing one are the same 404. Verification codes are never
@@ -12,38 +13,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from centrex.core.errors import DomainError, ErrorCode, NotFound
 from centrex.core.phones import normalize_phone_number
-from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
+from centrex.sms.models import (
+    MessageStatus,
+    SmsMessageQuerySet,
+    SmsRequest,
+    SmsRequestQuerySet,
+)
 
 if TYPE_CHECKING:
     from centrex.accounts.models import User
 
 # A part of a number typed as a filter ("333 12"): digits and the usual separators.
 _PARTIAL_NUMBER = re.compile(r"^[\d\s+().-]*\d{3}[\d\s+().-]*$")
-
-
-def visible_requests(user: User) -> QuerySet[SmsRequest]:
-    """The send requests `user` may see: a customer admin's company's, anyone else's own."""
-    requests = SmsRequest.objects.visible_to(user).filter(kind=RequestKind.MESSAGE)
-    if not user.is_customer_admin:
-        requests = requests.filter(user_id=user.pk)
-    return requests
-
-
-def visible_messages(user: User) -> QuerySet[SmsMessage]:
-    """The recipients' messages `user` may see, by the same rule as `visible_requests`."""
-    messages = SmsMessage.objects.visible_to(user).filter(request__kind=RequestKind.MESSAGE)
-    if not user.is_customer_admin:
-        messages = messages.filter(request__user_id=user.pk)
-    return messages
 
 
 def access_request(user: User, request_id: object) -> SmsRequest:
@@ -53,7 +43,7 @@ def access_request(user: User, request_id: object) -> SmsRequest:
         pk = int(str(request_id))
     except ValueError:
         raise NotFound() from None
-    found = visible_requests(user).select_related("user").filter(pk=pk).first()
+    found = SmsRequest.objects.history_of(user).select_related("user").filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
@@ -137,29 +127,23 @@ class HistoryFilter:
             condition &= recipient_lookup(self.to)
         return condition
 
-    def _time_lookups(self, prefix: str = "") -> dict[str, Any]:
-        lookups: dict[str, Any] = {}
-        if self.since is not None:
-            lookups[f"{prefix}created_at__gte"] = aware(self.since)
-        if self.until is not None:
-            lookups[f"{prefix}created_at__lt"] = aware(self.until)
-        return lookups
+    def _period(self) -> tuple[datetime | None, datetime | None]:
+        since = aware(self.since) if self.since is not None else None
+        until = aware(self.until) if self.until is not None else None
+        return since, until
 
-    def requests(self, requests: QuerySet[SmsRequest]) -> QuerySet[SmsRequest]:
-        """Requests with a recipient matching both the status and the number (the same one:
-        "to 333… and failed", not "to 333… and some recipient failed")."""
+    def requests(self, requests: SmsRequestQuerySet) -> SmsRequestQuerySet:
+        """Requests with a recipient matching both the status and the number (the same one)."""
         recipient = self.recipient_q()
         if recipient:
-            matching = SmsMessage.objects.filter(recipient, request_id=OuterRef("pk"))
-            requests = requests.filter(Exists(matching))
+            requests = requests.with_a_recipient(recipient)
         if self.user_id is not None:
-            requests = requests.filter(user_id=self.user_id)
-        return requests.filter(**self._time_lookups())
+            requests = requests.sent_by(self.user_id)
+        return requests.sent_between(*self._period())
 
-    def messages(self, messages: QuerySet[SmsMessage]) -> QuerySet[SmsMessage]:
+    def messages(self, messages: SmsMessageQuerySet) -> SmsMessageQuerySet:
         """Recipients' messages matching every filter."""
         messages = messages.filter(self.recipient_q())
         if self.user_id is not None:
-            messages = messages.filter(request__user_id=self.user_id)
-        # The message's own created_at is its request's (set together by enqueue_sms).
-        return messages.filter(**self._time_lookups())
+            messages = messages.sent_by(self.user_id)
+        return messages.sent_between(*self._period())

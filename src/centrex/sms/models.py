@@ -9,7 +9,8 @@ through `centrex.sms.queue`; nothing here imports the transport.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,9 @@ from centrex.aliases.models import SenderAlias
 from centrex.core.tenancy import TenantQuerySet
 from centrex.customers.models import Customer
 from centrex.senders.models import SenderType
+
+if TYPE_CHECKING:
+    from centrex.accounts.models import User
 
 
 class Encoding(models.TextChoices):
@@ -106,6 +110,63 @@ REDACTED_TEXT = "[verification code]"
 # `on_delete` (PROTECT, CASCADE) does not need the constraint; tests check both.
 
 
+class SmsRequestQuerySet(TenantQuerySet["SmsRequest"]):
+    """Send requests, with the history's rules and filters (R-T5, R-C3): the API's
+    `GET /sms/messages` and the pages read the history through these (`sms.history`)."""
+
+    def history_of(self, user: User) -> Self:
+        """The send requests `user` may see: a customer admin's company's, anyone else's own.
+        Verification codes are never shown (R-M2): they are the system's, not a user's SMS."""
+        requests = self.visible_to(user).filter(kind=RequestKind.MESSAGE)
+        if not user.is_customer_admin:
+            requests = requests.filter(user_id=user.pk)
+        return requests
+
+    def sent_by(self, user_id: int) -> Self:
+        """One user's requests."""
+        return self.filter(user_id=user_id)
+
+    def sent_between(self, since: datetime | None, until: datetime | None) -> Self:
+        """Requests made at or after `since` and before `until` (either may be open)."""
+        return self.filter(**_period_lookups(since, until))
+
+    def with_a_recipient(self, condition: models.Q) -> Self:
+        """Requests one of whose recipients' messages meets `condition` — the same recipient
+        for every part of it ("to 333… and failed", not "to 333… and another one failed")."""
+        matching = SmsMessage.objects.filter(condition, request_id=models.OuterRef("pk"))
+        return self.filter(models.Exists(matching))
+
+
+class SmsMessageQuerySet(TenantQuerySet["SmsMessage"]):
+    """Recipients' messages, with the same history rules and filters as `SmsRequestQuerySet`
+    (the «SMS inviati» page lists one row per recipient)."""
+
+    def history_of(self, user: User) -> Self:
+        """The messages `user` may see, by the rule of `SmsRequestQuerySet.history_of`."""
+        messages = self.visible_to(user).filter(request__kind=RequestKind.MESSAGE)
+        if not user.is_customer_admin:
+            messages = messages.filter(request__user_id=user.pk)
+        return messages
+
+    def sent_by(self, user_id: int) -> Self:
+        """The messages of one user's requests."""
+        return self.filter(request__user_id=user_id)
+
+    def sent_between(self, since: datetime | None, until: datetime | None) -> Self:
+        """Messages queued at or after `since` and before `until` (a message's created_at is
+        its request's: `enqueue_sms` sets them together)."""
+        return self.filter(**_period_lookups(since, until))
+
+
+def _period_lookups(since: datetime | None, until: datetime | None) -> dict[str, datetime]:
+    lookups: dict[str, datetime] = {}
+    if since is not None:
+        lookups["created_at__gte"] = since
+    if until is not None:
+        lookups["created_at__lt"] = until
+    return lookups
+
+
 class SmsRequest(models.Model):
     """One accepted send request (R-T1, R-T4): a text, its sender and why that sender (for
     traceability requests), and the idempotency key the client sent. Its recipients are the
@@ -155,7 +216,7 @@ class SmsRequest(models.Model):
     request_hash = models.CharField(_("request hash"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects: Any = SmsRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SMS request")
@@ -226,7 +287,7 @@ class SmsMessage(models.Model):
     # Set by every statement of `centrex.sms.queue` (bulk UPDATEs bypass `auto_now`).
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects: Any = SmsMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SMS message")

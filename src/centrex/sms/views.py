@@ -47,7 +47,7 @@ from centrex.sms.forms import (
     sender_label,
     split_recipients,
 )
-from centrex.sms.history import access_request, visible_messages
+from centrex.sms.history import access_request
 from centrex.sms.models import FINAL_STATUSES, MessageStatus, RequestKind, SmsMessage, SmsRequest
 
 SMS_PER_PAGE = 50
@@ -284,7 +284,7 @@ def _history_rows(user: User, form: HistoryFilterForm) -> QuerySet[SmsMessage]:
     """One row per recipient, newest first, with its request and user in the same query."""
     return (
         form.history_filter()
-        .messages(visible_messages(user))
+        .messages(SmsMessage.objects.history_of(user))
         .select_related("request", "request__user")
         .order_by("-created_at", "-id")
     )
