@@ -1,7 +1,7 @@
 """The company's SMS sender policy, «Mittenti SMS» (manual §4): choosing an option (R-S1), the
 shared number with the manual's two "salva" (R-S1.2, R-M1–M3), the shared alias among the
 validated ones (R-S1.3, R-A11), consumers (R-S3), the admins' warning and e-mail when the policy
-cannot be used (R-S2), and the preview of an option before saving it (R-S4)."""
+cannot be used (R-S2); the preview of an option is in test_preview.py."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from centrex.accounts.actions import UserData, create_user, deactivate_user
@@ -20,12 +18,10 @@ from centrex.aliases.actions import delete_alias, revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.models import AuditEvent
-from centrex.customers.actions import provision_extensions
-from centrex.customers.models import Customer, Extension
+from centrex.customers.models import Customer
 from centrex.senders.actions import (
     notify_shared_alias_unusable,
     policy_problem,
-    preview_policy,
     set_policy,
     set_shared_mobile,
     verify_shared_mobile,
@@ -712,94 +708,3 @@ def test_no_email_if_the_revocation_is_rolled_back(
     # then the e-mail waits for the commit (registered, not sent)
     assert callbacks
     assert policy_mails() == []
-
-
-# --- Preview (R-S4) ------------------------------------------------------------------------------
-
-
-def test_the_preview_counts_who_could_send_and_says_why_not(
-    esempio: Customer, alice: User, bob: User, alias_in: AliasIn
-) -> None:
-    # given Alice with a verified number, Bob with one not verified, Carlo without extension
-    give_mobile(alice, "+393331112223")
-    give_mobile(bob, BOB_MOBILE, verified=False)
-    create_user(
-        esempio,
-        UserData(email="carlo@esempio.example", first_name="Carlo", last_name="Zeta"),
-        acting_user=alice,
-        password=PASSWORD,
-    )
-    # when own_mobile is previewed
-    preview = preview_policy(esempio, SenderPolicy(customer=esempio, mode=OWN))
-    # then
-    assert (preview.total, preview.can_send, preview.problem) == (3, 1, None)
-    reasons = {row.user.first_name: row.reason for row in preview.blocked}
-    assert reasons == {
-        "Bob": "Mobile number not verified yet: the user must enter the code sent by SMS.",
-        "Carlo": ("Communicator not enabled: no IP Centrex extension is associated with the user."),
-    }
-    # and a validated alias as the shared one lets every enabled user send
-    alias = alias_in(AliasStatus.VALIDATED)
-    shared = preview_policy(
-        esempio, SenderPolicy(customer=esempio, mode=SHARED_ALIAS, shared_alias=alias)
-    )
-    assert (shared.can_send, [r.user.first_name for r in shared.blocked]) == (2, ["Carlo"])
-
-
-def test_the_preview_of_an_unusable_option_says_why_for_everyone(
-    esempio: Customer, alice: User, bob: User
-) -> None:
-    # when shared_alias without an alias is previewed
-    preview = preview_policy(esempio, SenderPolicy(customer=esempio, mode=SHARED_ALIAS))
-    # then
-    assert preview.can_send == 0
-    assert preview.problem is not None and preview.problem.code == ErrorCode.POLICY_UNUSABLE
-    assert {row.reason for row in preview.blocked} == {"The option cannot be used: see above."}
-
-
-def test_the_preview_of_user_choice_without_anything_to_choose(
-    esempio: Customer, alice: User
-) -> None:
-    # when
-    preview = preview_policy(esempio, SenderPolicy(customer=esempio, mode=CHOICE))
-    # then
-    [row] = preview.blocked
-    assert "no validated alias" in row.reason
-
-
-def test_the_preview_costs_the_same_queries_for_3_or_60_users(
-    esempio: Customer, operator: User, alice: User, bob: User, alias_in: AliasIn
-) -> None:
-    # given
-    alias_in(AliasStatus.VALIDATED)
-    candidate = SenderPolicy(customer=esempio, mode=CHOICE)
-
-    def queries() -> int:
-        customer = Customer.objects.get(pk=esempio.pk)
-        with CaptureQueriesContext(connection) as captured:
-            preview = preview_policy(customer, candidate)
-            assert all(
-                row.user.extension is None or row.user.extension.number for row in preview.users
-            )
-        return len(captured.captured_queries)
-
-    few = queries()
-    # when 60 more users join
-    provision_extensions(esempio, [str(n) for n in range(500, 560)], acting_user=operator)
-    free = list(Extension.objects.filter(customer=esempio).free().in_number_order())
-    User.objects.bulk_create(
-        [
-            User(
-                customer=esempio,
-                email=f"utente{i}@esempio.example",
-                extension=free[i] if i % 2 else None,
-                mobile_number=f"+39333000{i:04d}" if i % 3 else "",
-                mobile_verified=bool(i % 3),
-            )
-            for i in range(60)
-        ]
-    )
-    many = queries()
-    # then
-    assert few == many == 2
-    assert preview_policy(esempio, candidate).total == 62
