@@ -30,10 +30,10 @@ from centrex.aliases.models import AliasEvent, AliasStatus, RegistryState, Sende
 from centrex.aliases.registry import (
     FileSpoolRegistry,
     RegistryError,
-    check_registry_url,
     registration_document,
     registry_adapter,
 )
+from centrex.config.registry import check_registry_url
 from tests.aliases.conftest import CLIENT_IP
 
 # --- A registry on loopback ------------------------------------------------------------------
