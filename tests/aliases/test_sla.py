@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import submit_alias
+from centrex.aliases.actions.lifecycle import submit_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.aliases.sla import (
     business_calendar,

@@ -13,13 +13,8 @@ import pytest
 from django.utils import timezone
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import (
-    approve_alias,
-    create_alias,
-    delete_alias,
-    revoke_alias,
-    submit_alias,
-)
+from centrex.aliases.actions.decisions import approve_alias, revoke_alias
+from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.customers.models import Customer
 from centrex.sms.models import SenderPolicy

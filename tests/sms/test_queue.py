@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.sms.models import (
     SENDER_TON_NPI,

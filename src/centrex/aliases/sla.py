@@ -42,6 +42,11 @@ def business_calendar() -> BusinessCalendar:
     )
 
 
+def display_zone() -> str:
+    """Due times are shown on the provider's calendar (Europe/Rome, R-A8)."""
+    return business_calendar().time_zone
+
+
 def due_at_for(moment: datetime) -> datetime:
     """When the outcome of a request made at `moment` is due (R-A8)."""
     return add_business_hours(moment, ALIAS_DUE_BUSINESS_HOURS, business_calendar())
