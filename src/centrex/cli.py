@@ -104,8 +104,8 @@ def run(argv: Sequence[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from centrex.config.smsc import BUILTIN_PASSWORD, BUILTIN_SYSTEM_ID
     from centrex.devinbox.received_sms import uses_builtin_smsc
-    from centrex.smsc.config import BUILTIN_PASSWORD, BUILTIN_SYSTEM_ID
 
     builtin = uses_builtin_smsc()
     smsc_port = int(settings.CENTREX_BUILTIN_SMSC_PORT)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from centrex.aliases.registry import check_registry_url
-from centrex.aliases.sla import parse_business_calendar
+from centrex.config.calendar import parse_business_calendar
 from centrex.config.environment import (
     database_from_url,
     email_from_url,
@@ -18,7 +17,8 @@ from centrex.config.environment import (
     read_dotenv,
     secret_key,
 )
-from centrex.smsc.config import builtin_record_path, parse_smsc_url
+from centrex.config.registry import check_registry_url
+from centrex.config.smsc import builtin_record_path, parse_smsc_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 read_dotenv(Path.cwd() / ".env")

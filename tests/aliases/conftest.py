@@ -11,16 +11,10 @@ from typing import Any
 import pytest
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import (
-    approve_alias,
-    create_alias,
-    delete_alias,
-    reject_alias,
-    revoke_alias,
-    submit_alias,
-)
-from centrex.aliases.models import AliasStatus, GenericWord, ReservedName, SenderAlias
-from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
+from centrex.aliases.actions.decisions import approve_alias, reject_alias, revoke_alias
+from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
+from centrex.aliases.models import AliasStatus, SenderAlias
+from tests.aliases.isolation import seed_word_lists, spool_registry
 
 CLIENT_IP = "192.0.2.10"
 
@@ -29,28 +23,21 @@ AliasInStatus = Callable[..., SenderAlias]
 
 @pytest.fixture(autouse=True)
 def word_lists(request: pytest.FixtureRequest) -> None:
-    """The R-A4b lists as migration 0002 seeds them, for every alias test that uses the
-    database: a transactional test (live server, races) flushes the tables it ran on."""
-    uses_database = request.node.get_closest_marker("django_db") is not None or any(
-        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
-    )
-    if not uses_database:
-        return
-    request.getfixturevalue("db")
-    ReservedName.objects.bulk_create(
-        [ReservedName(name=name) for name in RESERVED_NAMES], ignore_conflicts=True
-    )
-    GenericWord.objects.bulk_create(
-        [GenericWord(word=word) for word in GENERIC_WORDS], ignore_conflicts=True
-    )
+    """The R-A4b lists as migration 0002 seeds them (tests/aliases/isolation.py)."""
+    seed_word_lists(request)
 
 
 @pytest.fixture(autouse=True)
 def registry_spool(settings: Any, tmp_path: Path) -> Path:
     """CENTREX_ALIAS_REGISTRY points at a spool folder of this test (R-A9)."""
-    spool = tmp_path / "registry"
-    settings.CENTREX_ALIAS_REGISTRY = f"file://{spool}"
-    return spool
+    return spool_registry(settings, tmp_path)
+
+
+@pytest.fixture
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.1 s a hash; the API tests here (test_api.py) use it, as tests/api's do.
+    What is tested there is the API, not the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

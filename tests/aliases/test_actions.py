@@ -13,27 +13,27 @@ from django.db.migrations.executor import MigrationExecutor
 
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias, require_alias_admin
-from centrex.aliases.actions import (
-    AliasEventAction,
-    add_generic_word,
-    add_reserved_name,
+from centrex.aliases.actions.checking import check_alias_text
+from centrex.aliases.actions.decisions import (
     approve_alias,
-    check_alias_text,
-    create_alias,
-    delete_alias,
     reject_alias,
-    remove_generic_word,
-    remove_reserved_name,
     retry_registration,
     revoke_alias,
+)
+from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
+from centrex.aliases.actions.word_lists import (
+    add_generic_word,
+    add_reserved_name,
+    remove_generic_word,
+    remove_reserved_name,
     set_extended_charset,
-    submit_alias,
 )
 from centrex.aliases.consent import CURRENT_CONSENT_VERSION, consent_wording
 from centrex.aliases.models import (
     ALLOWED_TRANSITIONS,
     AliasConsent,
     AliasEvent,
+    AliasEventAction,
     AliasStatus,
     GenericWord,
     ReservedName,

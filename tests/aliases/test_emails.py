@@ -14,14 +14,9 @@ from django.core.management import call_command
 from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import Role, User
 from centrex.aliases import tasks
-from centrex.aliases.actions import (
-    approve_alias,
-    create_alias,
-    reject_alias,
-    revoke_alias,
-    send_overdue_reminders,
-    submit_alias,
-)
+from centrex.aliases.actions.decisions import approve_alias, reject_alias, revoke_alias
+from centrex.aliases.actions.lifecycle import create_alias, submit_alias
+from centrex.aliases.actions.reminders import send_overdue_reminders
 from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.customers.models import Customer
 from tests.aliases.conftest import CLIENT_IP

@@ -20,15 +20,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from centrex.accounts.actions import update_own_account
 from centrex.accounts.models import User
-from centrex.aliases.actions import (
-    approve_alias,
-    check_alias_text,
-    create_alias,
-    delete_alias,
-    reject_alias,
-    revoke_alias,
-    submit_alias,
-)
+from centrex.aliases.actions.checking import check_alias_text
+from centrex.aliases.actions.decisions import approve_alias, reject_alias, revoke_alias
+from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.consent import CURRENT_CONSENT_VERSION, consent_wording
 from centrex.aliases.models import (
     AliasConsent,
@@ -162,7 +156,7 @@ def test_an_operator_is_sent_to_the_alias_queue(operator: User) -> None:
 
     # then
     assert response.status_code == 302
-    assert response["Location"] == reverse("aliases:queue")
+    assert response["Location"] == reverse("backoffice:alias_queue")
 
 
 # Communicator > Alias: the list and its «campo stato» (R-A6, R-A8)
@@ -771,7 +765,7 @@ def test_the_rules_page_is_public_and_says_whether_the_extended_set_is_allowed(
     db: None, operator: User
 ) -> None:
     # given
-    from centrex.aliases.actions import set_extended_charset
+    from centrex.aliases.actions.word_lists import set_extended_charset
 
     anonymous = Client()
     before = anonymous.get(RULES)

@@ -19,21 +19,22 @@ from django_tasks import default_task_backend
 
 from centrex.accounts.models import User
 from centrex.aliases import tasks
-from centrex.aliases.actions import (
+from centrex.aliases.actions.decisions import approve_alias, reject_alias, retry_registration
+from centrex.aliases.actions.registration import registry_retry_delay
+from centrex.aliases.models import (
+    AliasEvent,
     AliasEventAction,
-    approve_alias,
-    registry_retry_delay,
-    reject_alias,
-    retry_registration,
+    AliasStatus,
+    RegistryState,
+    SenderAlias,
 )
-from centrex.aliases.models import AliasEvent, AliasStatus, RegistryState, SenderAlias
 from centrex.aliases.registry import (
     FileSpoolRegistry,
     RegistryError,
-    check_registry_url,
     registration_document,
     registry_adapter,
 )
+from centrex.config.registry import check_registry_url
 from tests.aliases.conftest import CLIENT_IP
 
 # --- A registry on loopback ------------------------------------------------------------------

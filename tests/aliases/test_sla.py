@@ -11,15 +11,15 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import submit_alias
+from centrex.aliases.actions.lifecycle import submit_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.aliases.sla import (
     business_calendar,
     business_hours_left,
     is_overdue,
-    parse_business_calendar,
     reminder_at_for,
 )
+from centrex.config.calendar import parse_business_calendar
 from tests.aliases.conftest import CLIENT_IP
 
 ROME = ZoneInfo("Europe/Rome")
@@ -107,8 +107,14 @@ def test_the_reminder_is_one_business_hour_before_the_due_time() -> None:
     assert reminder_at_for(rome(2026, 11, 27, 10)) == rome(2026, 11, 27, 17)
 
 
-def test_the_calendar_settings_are_read() -> None:
-    calendar = parse_business_calendar("08:30-17:30", "mon,wed-fri", "2026-12-24, 2026-12-31")
+def test_the_calendar_settings_are_read(settings: Any) -> None:
+    # given
+    settings.CENTREX_BUSINESS_HOURS = "08:30-17:30"
+    settings.CENTREX_BUSINESS_DAYS = "mon,wed-fri"
+    settings.CENTREX_CLOSED_DATES = "2026-12-24, 2026-12-31"
+    # when
+    calendar = business_calendar()
+    # then
     assert (calendar.opening, calendar.closing) == (time(8, 30), time(17, 30))
     assert calendar.weekdays == frozenset({0, 2, 3, 4})
     assert calendar.extra_closed == frozenset({date(2026, 12, 24), date(2026, 12, 31)})

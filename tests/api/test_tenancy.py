@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import create_alias, submit_alias
+from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.customers.models import Customer, Extension
 from centrex.senders.models import SenderType

@@ -1,22 +1,64 @@
-"""Logged-in browsers for the back office pages."""
+"""Logged-in browsers for the back office pages, and what the alias and support pages of the
+back office need around them: the R-A4b word lists, an AGCOM registry spool of each test's own
+(tests/aliases/isolation.py) and stored support questions (tests/support/questions.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from centrex.accounts.models import User
+from centrex.support.models import SupportQuestion
+from tests.aliases.isolation import seed_word_lists, spool_registry
+from tests.support.questions import stored_question
 
 
 @pytest.fixture
-def operator_client(operator: User) -> Client:
-    client = Client()
-    client.force_login(operator)
-    return client
+def login() -> Callable[[User], Client]:
+    """`login(user)`: a browser with that user's session."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
 
 
 @pytest.fixture
-def alice_client(alice: User) -> Client:
-    client = Client()
-    client.force_login(alice)
-    return client
+def operator_client(operator: User, login: Callable[[User], Client]) -> Client:
+    return login(operator)
+
+
+@pytest.fixture
+def alice_client(alice: User, login: Callable[[User], Client]) -> Client:
+    return login(alice)
+
+
+@pytest.fixture(autouse=True)
+def word_lists(request: pytest.FixtureRequest) -> None:
+    """The R-A4b lists as migration 0002 seeds them, for the alias pages."""
+    seed_word_lists(request)
+
+
+@pytest.fixture(autouse=True)
+def registry_spool(settings: Any, tmp_path: Path) -> Path:
+    """Approvals register with a spool folder of the test's own (R-A9)."""
+    return spool_registry(settings, tmp_path)
+
+
+@pytest.fixture
+def make_question(db: None) -> Callable[..., SupportQuestion]:
+    """`make_question(user, subject=…, **fields)`: a stored question."""
+    return stored_question
+
+
+@pytest.fixture
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.1 s a hash; the API tests here (test_api_*.py) use it, as tests/api's
+    do. What is tested there is the API, not the hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+import centrex.settings as settings_module
 from centrex.config.environment import database_from_url, email_from_url, env_bool, secret_key
 
 
@@ -89,3 +94,74 @@ def test_secret_key_is_generated_once_and_kept(
     first = secret_key(tmp_path)
     assert len(first) > 40
     assert secret_key(tmp_path) == first
+
+
+def test_the_settings_import_no_app_code() -> None:
+    # given the settings module's source
+    source = Path(settings_module.__file__ or "").read_text(encoding="utf-8")
+    # when its imports of the project are listed
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("centrex")
+    } | {
+        alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name.startswith("centrex")
+    }
+    # then every one is a configuration reader, none an app (issue 11)
+    assert imported
+    assert all(name.startswith("centrex.config.") for name in imported), imported
+
+
+def test_the_configuration_readers_import_no_app_code() -> None:
+    # given the modules of centrex.config
+    package = Path(settings_module.__file__ or "").parent / "config"
+    for module in package.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        # then they import nothing of the project but each other
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("centrex"):
+                assert (node.module or "").startswith("centrex.config"), (module, node.module)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("CENTREX_ALIAS_REGISTRY", "ftp://registry.example.it/", "CENTREX_ALIAS_REGISTRY must be"),
+        ("CENTREX_BUSINESS_HOURS", "18:00-09:00", "CENTREX_BUSINESS_HOURS must open before"),
+        ("CENTREX_BUSINESS_DAYS", "fri-mon", "CENTREX_BUSINESS_DAYS: the range 'fri-mon'"),
+        ("CENTREX_CLOSED_DATES", "24/12/2026", "CENTREX_CLOSED_DATES must be dates"),
+    ],
+)
+def test_a_bad_value_stops_the_program_at_start_naming_the_variable(
+    tmp_path: Path, variable: str, value: str, says: str
+) -> None:
+    # given a deployment with one bad value
+    environment = {
+        key: item
+        for key, item in os.environ.items()
+        if not key.startswith(("CENTREX_", "DJANGO_", "PYTEST_"))
+    }
+    environment.update(
+        {
+            "CENTREX_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+            "DJANGO_SETTINGS_MODULE": "centrex.settings",
+            variable: value,
+        }
+    )
+    # when the settings are loaded
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # then the program stops with a message naming the variable
+    assert result.returncode != 0
+    assert says in result.stderr

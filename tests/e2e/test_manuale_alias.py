@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import check_alias_text
+from centrex.aliases.actions.checking import check_alias_text
 from centrex.aliases.models import AliasConsent, AliasStatus, GenericWord, ReservedName, SenderAlias
 from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
 from centrex.core.errors import ErrorCode

@@ -29,7 +29,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
 from centrex.senders.models import SenderPolicy

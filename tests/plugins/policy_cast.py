@@ -48,13 +48,8 @@ def alias_registry(settings: Any, tmp_path: Path) -> Path:
 def alias_in(alice: User, operator: User, alias_registry: Path) -> AliasIn:
     """`alias_in(status, text="EsempioNet", admin=alice)`: an alias of the admin's customer
     brought to `status` (draft, pending, validated, revoked, withdrawn) through the actions."""
-    from centrex.aliases.actions import (
-        approve_alias,
-        create_alias,
-        delete_alias,
-        revoke_alias,
-        submit_alias,
-    )
+    from centrex.aliases.actions.decisions import approve_alias, revoke_alias
+    from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
     from centrex.aliases.models import AliasStatus
 
     def make(status: str, text: str = "EsempioNet", admin: User | None = None) -> SenderAlias:

@@ -90,8 +90,8 @@ class SmsEngine:
 def dispatching(url: str, options: DispatcherOptions | None = None) -> Iterator[RunningDispatcher]:
     """The dispatcher running against `url` (a `CENTREX_SMSC_URL` value) while the block runs;
     stopped cleanly at its end. Use `wait_until` to let it work."""
+    from centrex.config.smsc import parse_smsc_url
     from centrex.smsc.client import BindTiming
-    from centrex.smsc.config import parse_smsc_url
     from centrex.smsc.database import CallerThreadDatabase
     from centrex.smsc.dispatcher import Dispatcher, DispatcherOptions
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
 from centrex.senders.models import SenderPolicy

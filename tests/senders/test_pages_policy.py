@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.actions import provision_extensions
 from centrex.customers.models import Customer, Extension

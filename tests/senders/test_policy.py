@@ -14,7 +14,8 @@ from django.utils import translation
 
 from centrex.accounts.actions import UserData, create_user, deactivate_user
 from centrex.accounts.models import Language, Role, User
-from centrex.aliases.actions import delete_alias, revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
+from centrex.aliases.actions.lifecycle import delete_alias
 from centrex.aliases.models import AliasStatus
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.models import AuditEvent
@@ -209,7 +210,7 @@ def test_a_rejected_alias_cannot_be_chosen(
     esempio: Customer, alice: User, operator: User, alias_in: AliasIn
 ) -> None:
     # given
-    from centrex.aliases.actions import reject_alias
+    from centrex.aliases.actions.decisions import reject_alias
 
     alias = reject_alias(alias_in(AliasStatus.PENDING), "Non inerente.", acting_user=operator)
     # when

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.senders.models import SENDER_TON_NPI, SenderType
 from centrex.sms.models import Encoding, MessageStatus, SmsMessage, SmsPart, SmsReceipt, SmsRequest

@@ -18,7 +18,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import Role, User
-from centrex.aliases.actions import revoke_alias
+from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
 from centrex.senders.models import SenderPolicyMode, SenderType

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from centrex.smsc.config import (
+from centrex.config.smsc import (
     BUILTIN_PASSWORD,
     BUILTIN_SYSTEM_ID,
     SmscAccount,
     SmscUrlError,
     builtin_record_path,
     parse_smsc_url,
-    smsc_accounts,
 )
+from centrex.smsc.config import smsc_accounts
 
 
 def test_an_account_with_every_setting_is_read() -> None:
@@ -94,7 +94,7 @@ def test_the_settings_give_the_accounts_and_the_record_path(
     settings.CENTREX_BUILTIN_SMSC_PORT = 3001  # type: ignore[attr-defined]
     # then the accounts follow them, and the record path defaults to the data directory's
     assert [account.label for account in smsc_accounts()] == ["centrex@127.0.0.1:3001"]
-    assert builtin_record_path() == settings.CENTREX_SMSC_RECORD_PATH  # type: ignore[attr-defined]
+    assert builtin_record_path(Path(settings.DATA_DIR)) == settings.CENTREX_SMSC_RECORD_PATH  # type: ignore[attr-defined]
 
 
 def test_the_password_is_never_shown() -> None:

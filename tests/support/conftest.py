@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.support.models import SupportQuestion
+from tests.support.questions import stored_question
 
 
 @pytest.fixture
@@ -25,22 +25,6 @@ def login() -> Callable[[User], Client]:
 
 
 @pytest.fixture
-def make_question() -> Callable[..., SupportQuestion]:
-    """A stored question of `user`, made directly (no throttle, no e-mail): test data only."""
-
-    def make(
-        user: User, subject: str = "Come aggiungo un alias?", **extra: object
-    ) -> SupportQuestion:
-        now = timezone.now()
-        fields: dict[str, object] = {
-            "customer": user.customer,
-            "user": user,
-            "subject": subject,
-            "body": "Testo della domanda.",
-            "privacy_acknowledged_at": now,
-            "created_at": now,
-            **extra,
-        }
-        return SupportQuestion.objects.create(**fields)
-
-    return make
+def make_question(db: None) -> Callable[..., SupportQuestion]:
+    """`make_question(user, subject=…, **fields)`: a stored question (tests/support/questions.py)."""
+    return stored_question

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -21,16 +20,14 @@ from centrex.accounts.access import require_operator
 from centrex.accounts.api import authenticated_as
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias, require_alias_admin
-from centrex.aliases.actions import (
+from centrex.aliases.actions.checking import check_alias_text
+from centrex.aliases.actions.decisions import (
     approve_alias,
-    check_alias_text,
-    create_alias,
-    delete_alias,
     reject_alias,
     retry_registration,
     revoke_alias,
-    submit_alias,
 )
+from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.models import AliasStatus, SenderAlias, SenderAliasQuerySet
 from centrex.aliases.schemas import (
     STATUS_QUERY_DESCRIPTION,
@@ -58,16 +55,14 @@ def _alias_admin(request: HttpRequest) -> User:
 
 def _in_status(aliases: SenderAliasQuerySet, status: str | None) -> SenderAliasQuerySet:
     """`?status=`: only the aliases in that state of R-A6; not given, all of them."""
-    if status is None:
-        return aliases
-    if status not in AliasStatus.values:
+    if status is not None and status not in AliasStatus.values:
         raise DomainError(
             ErrorCode.VALIDATION_ERROR,
             _("Unknown status “%(status)s”: use one of %(statuses)s.")
             % {"status": status, "statuses": ", ".join(AliasStatus.values)},
             field="status",
         )
-    return aliases.filter(status=status)
+    return aliases.in_status(status)
 
 
 # --- Customer admins --------------------------------------------------------------------
@@ -160,11 +155,12 @@ def _operator(request: HttpRequest) -> User:
 def list_backoffice_aliases(
     request: HttpRequest, status: str | None = Query(None, description=STATUS_QUERY_DESCRIPTION)
 ) -> SenderAliasQuerySet:
-    """Every customer's aliases ordered by when their outcome is due (R-A8), those with no
-    due time last; `status=pending` is the queue to work through. Each says whether it is
-    overdue and how its registration stands (R-A9)."""
+    """Every customer's aliases in the queue's order, the back-office page's (R-A8): those
+    awaiting validation by when their outcome is due, the earliest first; then those whose
+    outcome is not due, newest first. `status=pending` is the queue to work through. Each
+    says whether it is overdue and how its registration stands (R-A9)."""
     aliases = SenderAlias.objects.visible_to(_operator(request)).select_related("customer")
-    return _in_status(aliases, status).order_by(F("due_at").asc(nulls_last=True), "id")
+    return _in_status(aliases, status).in_queue_order()
 
 
 def _reviewed(alias: SenderAlias) -> SenderAlias:

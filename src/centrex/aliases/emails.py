@@ -70,7 +70,7 @@ def _send_to_customer(alias: SenderAlias, name: str) -> None:
 
 
 def _send_to_operators(alias: SenderAlias, name: str) -> None:
-    _send(name, User.objects.operators(), alias, link=_link("aliases:review", alias.pk))
+    _send(name, User.objects.operators(), alias, link=_link("backoffice:alias_review", alias.pk))
 
 
 def _send(name: str, recipients: Iterable[User], alias: SenderAlias, *, link: str) -> None:

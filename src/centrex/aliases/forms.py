@@ -1,4 +1,5 @@
-"""Forms of the alias pages (Communicator > Alias and the back office). They only shape input:
+"""Forms of the alias pages of Communicator > Alias (the back office's are in
+`centrex.backoffice.forms.aliases`). They only shape input:
 every rule lives in `aliases.actions`, whose DomainErrors go back on the fields through
 `show_domain_error` (STYLE 3, 6)."""
 
@@ -7,12 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from centrex.aliases.models import AliasStatus
 from centrex.core.errors import DomainError
-from centrex.core.forms import CustomerPeriodForm
 
 # Longer than any alias may be (11 septets), short enough to stop nonsense: a too-long alias
 # gets the rule's own message ("shorten it to at most 11"), not Django's generic one.
@@ -78,97 +76,3 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-wording"}),
     )
     wording_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
-
-
-class ReasonForm(forms.Form):
-    """Reject or revoke (R-A6): the reason the customer will read. The action requires it."""
-
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The customer reads it on the page and in the e-mail: say what to change."),
-    )
-
-
-def _all_of(label: Any, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    return [("", label), *choices]
-
-
-class AliasQueueFilterForm(forms.Form):
-    """Filters of the operators' alias queue (R-B1): status and customer."""
-
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    customer = forms.TypedChoiceField(
-        label=_("Customer"), required=False, coerce=int, empty_value=None
-    )
-
-    def __init__(self, *args: Any, customers: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        status_field: forms.ChoiceField = self.fields["status"]  # type: ignore[assignment]
-        status_field.choices = _all_of(_("All statuses"), list(AliasStatus.choices))
-        customer_field: forms.ChoiceField = self.fields["customer"]  # type: ignore[assignment]
-        customer_field.choices = _all_of(_("All customers"), list(customers))
-
-    def lookups(self) -> dict[str, Any]:
-        """The queryset filters of the valid fields."""
-        if not self.is_bound or not self.is_valid():
-            return {}
-        lookups: dict[str, Any] = {}
-        if self.cleaned_data.get("status"):
-            lookups["status"] = self.cleaned_data["status"]
-        if self.cleaned_data.get("customer") is not None:
-            lookups["customer_id"] = self.cleaned_data["customer"]
-        return lookups
-
-
-class AliasAuditFilterForm(CustomerPeriodForm):
-    """Filters of the alias audit trail (R-B1): the page and its CSV export share them."""
-
-    alias = forms.CharField(label=_("Alias"), required=False, max_length=100)
-    actor = forms.CharField(
-        label=_("Who (e-mail)"),
-        required=False,
-        max_length=254,
-        help_text=_("The operator's or the customer's e-mail, or part of it."),
-    )
-
-    field_order = ["customer", "alias", "actor", "date_from", "date_to"]
-
-    def filters(self) -> Q:
-        """The filter of the valid fields (dates are whole days in Europe/Rome)."""
-        data = self._valid_fields()
-        condition = Q()
-        if data.get("customer") is not None:
-            condition &= Q(customer_id=data["customer"])
-        if data.get("alias", "").strip():
-            condition &= Q(alias_text__icontains=data["alias"].strip())
-        if data.get("actor", "").strip():
-            condition &= Q(actor_email__icontains=data["actor"].strip())
-        since, until = self.period()
-        if since is not None:
-            condition &= Q(created_at__gte=since)
-        if until is not None:
-            condition &= Q(created_at__lt=until)
-        return condition
-
-
-class ReservedNameForm(forms.Form):
-    """R-A4b: one more name reserved to public bodies."""
-
-    name = forms.CharField(label=_("Reserved name"), max_length=100)
-
-
-class GenericWordForm(forms.Form):
-    """R-A4b: one more word too generic to be an alias by itself."""
-
-    word = forms.CharField(label=_("Generic word"), max_length=100)
-
-
-class AliasSettingsForm(forms.Form):
-    """R-A1: the operators' setting that widens the alias character set."""
-
-    extended_charset = forms.BooleanField(
-        label=_("Allow the extended character set + * / = < > ( ) @ _ # &"), required=False
-    )

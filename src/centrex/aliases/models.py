@@ -55,9 +55,26 @@ class SenderAliasQuerySet(TenantQuerySet["SenderAlias"]):
         """Only validated aliases can be SMS senders (R-A11)."""
         return self.filter(status=AliasStatus.VALIDATED)
 
-    def queue(self) -> SenderAliasQuerySet:
-        """The operators' queue: pending requests, earliest due first (R-A8)."""
-        return self.filter(status=AliasStatus.PENDING).order_by("due_at", "id")
+    def in_status(self, status: str | None) -> SenderAliasQuerySet:
+        """Only the aliases in `status` (R-A6); None or "": all of them. The page's filter
+        form and the API's `?status=` check the value first."""
+        return self.filter(status=status) if status else self
+
+    def in_queue_order(self) -> SenderAliasQuerySet:
+        """The operators' queue order (R-A8), one for the back-office page and
+        `GET /backoffice/aliases`: requests awaiting validation first, the earliest due first
+        (so the overdue ones lead), ties by request order; then every alias whose outcome is
+        not due (drafts, decided ones), newest first. Ids break every tie, so the order is
+        stable across pages."""
+        waiting = models.Q(status=AliasStatus.PENDING)
+        return self.order_by(
+            models.Case(
+                models.When(waiting, then=0), default=1, output_field=models.IntegerField()
+            ),
+            models.Case(models.When(waiting, then=models.F("due_at"))).asc(nulls_last=True),
+            models.Case(models.When(waiting, then=models.F("id"))).asc(nulls_last=True),
+            "-id",
+        )
 
 
 class SenderAlias(models.Model):
@@ -155,6 +172,25 @@ class SenderAlias(models.Model):
         return self.status == AliasStatus.VALIDATED
 
 
+class AliasEventAction(models.TextChoices):
+    """What an AliasEvent records (R-A6, R-A7, R-A9, R-A10, R-A11)."""
+
+    CREATED = "created", _("created")
+    SUBMITTED = "submitted", _("validation requested")
+    CONSENT_GIVEN = "consent_given", _("AGCOM authorisation given")
+    CANCELLED = "cancelled", _("request cancelled")
+    DELETED = "deleted", _("deleted")
+    APPROVED = "approved", _("approved")
+    REGISTRY_ACCEPTED = "registry_accepted", _("registered with AGCOM")
+    REGISTRY_FAILED = "registry_failed", _("AGCOM registration failed")
+    VALIDATED = "validated", _("validated")
+    REJECTED = "rejected", _("rejected")
+    REVOKED = "revoked", _("revoked")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    UNUSABLE = "unusable", _("no longer usable as a sender")
+    OVERDUE_REMINDER = "overdue_reminder", _("operators reminded of the due time")
+
+
 class AliasEvent(models.Model):
     """Append-only history of an alias (R-A6): who, when, from, to, reason. Kept when a draft
     or rejected alias is deleted, with its text and customer copied here."""
@@ -193,6 +229,20 @@ class AliasEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alias_text}: {self.from_status or '—'} → {self.to_status or '—'}"
+
+    # The words the people involved read (bozza, in attesa di validazione, …), not the values.
+
+    @property
+    def action_label(self) -> str:
+        return str(dict(AliasEventAction.choices).get(self.action, self.action))
+
+    @property
+    def from_label(self) -> str:
+        return str(dict(AliasStatus.choices).get(self.from_status, self.from_status))
+
+    @property
+    def to_label(self) -> str:
+        return str(dict(AliasStatus.choices).get(self.to_status, self.to_status))
 
 
 class AliasConsent(models.Model):

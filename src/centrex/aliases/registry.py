@@ -17,7 +17,6 @@ error and retry once the cause (usually the customer's data) is fixed.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import tempfile
@@ -29,7 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from centrex.config.registry import check_registry_url
 
 if TYPE_CHECKING:
     from centrex.aliases.models import AliasConsent, SenderAlias
@@ -159,33 +159,6 @@ def registry_adapter(url: str | None = None) -> RegistryAdapter:
     return HttpRegistry(target, float(settings.CENTREX_ALIAS_REGISTRY_TIMEOUT))
 
 
-def check_registry_url(url: str) -> None:
-    """ImproperlyConfigured unless `url` is `file://PATH`, `https://…` or loopback `http://…`.
-    Called by the settings module at start-up."""
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        if not unquote(parts.netloc + parts.path).strip():
-            raise ImproperlyConfigured("CENTREX_ALIAS_REGISTRY=file:// needs a folder path")
-        return
-    if parts.scheme in {"http", "https"}:
-        try:
-            host = parts.hostname
-            parts.port  # noqa: B018 — raises ValueError on a bad port
-        except ValueError:
-            raise ImproperlyConfigured(f"CENTREX_ALIAS_REGISTRY has a bad port: {url!r}") from None
-        if not host:
-            raise ImproperlyConfigured(f"CENTREX_ALIAS_REGISTRY has no host: {url!r}")
-        if parts.scheme == "http" and not _is_loopback(host):
-            raise ImproperlyConfigured(
-                "CENTREX_ALIAS_REGISTRY must use https:// (http:// only for a loopback host "
-                "such as 127.0.0.1)"
-            )
-        return
-    raise ImproperlyConfigured(
-        f"CENTREX_ALIAS_REGISTRY must be file://PATH or https://…, not {url!r}"
-    )
-
-
 def registration_document(alias: SenderAlias) -> dict[str, Any]:
     """What the registry receives for `alias` (R-A9): the alias, the customer's R-C2 data, the
     authorisation given with the request (R-A7) and who approved it, as JSON-ready values."""
@@ -241,15 +214,6 @@ def registration_document(alias: SenderAlias) -> dict[str, Any]:
 
 def _iso(moment: Any) -> str | None:
     return moment.isoformat() if moment is not None else None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:

@@ -24,7 +24,7 @@ def register_alias(alias_id: int, attempt: int) -> None:
     """Retry the AGCOM registration of an approved alias (R-A9). `attempt` is the number of
     attempts already made when this retry was scheduled: if another attempt happened since
     (an operator's retry), this one is stale and does nothing."""
-    from centrex.aliases.actions import attempt_scheduled_registration
+    from centrex.aliases.actions.registration import attempt_scheduled_registration
 
     attempt_scheduled_registration(alias_id, attempt)
 
@@ -33,7 +33,7 @@ def register_alias(alias_id: int, attempt: int) -> None:
 def remind_operators(alias_id: int) -> None:
     """One business hour before a request is due, remind the operators (R-A8, R-A10); nothing
     if it was decided, cancelled or already reminded meanwhile."""
-    from centrex.aliases.actions import send_overdue_reminder
+    from centrex.aliases.actions.reminders import send_overdue_reminder
 
     send_overdue_reminder(alias_id)
 

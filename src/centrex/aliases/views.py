@@ -1,94 +1,56 @@
-"""Pages of SMS sender aliases (manual §2–3, R-A1–A12, R-B1).
-
-Customer area: the Communicator section, its Alias list with the «campo stato», «aggiungi» with
-the live check while typing, «invia richiesta» with the AGCOM authorisation, cancel / withdraw /
-delete, and the page «Regole sull'utilizzo dei mittenti SMS». Back office: the alias queue, the
-review of one alias with its decisions, the editable word lists and the alias audit trail with
-its CSV export. Thin views: parse a form, fetch through the access helpers, call one action,
-render (STYLE 3, 4).
+"""Pages of SMS sender aliases in the customer area (manual §2–3, R-A1–A12): the Communicator
+section, its Alias list with the «campo stato», «aggiungi» with the live check while typing,
+«invia richiesta» with the AGCOM authorisation, cancel / withdraw / delete, and the page «Regole
+sull'utilizzo dei mittenti SMS». The operators' alias pages are in the back office
+(`centrex.backoffice.views.aliases`, `wordlists`, `audit`). Thin views: parse a form, fetch
+through the access helpers, call one action, render (STYLE 3, 4).
 """
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    QueryDict,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias, require_alias_admin
-from centrex.aliases.actions import (
-    AliasEventAction,
-    add_generic_word,
-    add_reserved_name,
-    approve_alias,
-    check_alias_text,
-    create_alias,
-    delete_alias,
-    reject_alias,
-    remove_generic_word,
-    remove_reserved_name,
-    retry_registration,
-    revoke_alias,
-    set_extended_charset,
-    submit_alias,
-)
+from centrex.aliases.actions.checking import check_alias_text
+from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.consent import CURRENT_CONSENT_VERSION, consent_language, consent_wording
 from centrex.aliases.forms import (
     TEXT_INPUT_MAX,
-    AliasAuditFilterForm,
     AliasForm,
-    AliasQueueFilterForm,
-    AliasSettingsForm,
     ConsentForm,
-    GenericWordForm,
-    ReasonForm,
-    ReservedNameForm,
     show_domain_error,
 )
 from centrex.aliases.models import (
-    AliasEvent,
     AliasSettings,
     AliasStatus,
-    GenericWord,
-    RegistryState,
-    ReservedName,
     SenderAlias,
 )
-from centrex.aliases.relatedness import relatedness
 from centrex.aliases.rules import ALIAS_SYMBOLS, EXTENDED_SYMBOLS
-from centrex.aliases.sla import business_calendar, business_hours_left, is_overdue
+from centrex.aliases.sla import display_zone
 from centrex.aliases.templatetags.alias_dates import weekday_datetime
 from centrex.core.addresses import client_address
-from centrex.core.csv_export import csv_download, spreadsheet_safe
-from centrex.core.errors import DomainError, ErrorCode, NotFound
+from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import refusal_page
-from centrex.customers.models import Customer
 
 ALIASES_PER_PAGE = 50
-QUEUE_PER_PAGE = 50
-EVENTS_PER_PAGE = 50
 
 View = Callable[..., HttpResponseBase]
 
@@ -123,44 +85,6 @@ def alias_admin_page(view: View) -> View:
     return login_required(page)
 
 
-def operator_page(view: View) -> View:
-    """Back-office alias pages (R-B1): operators only; anonymous → login, anyone else → 403,
-    an alias that does not exist → 404. The view receives the operator."""
-
-    @wraps(view)
-    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            operator = require_operator(request.user)
-            return view(request, operator, *args, **kwargs)
-        except DomainError as error:
-            return _refusal(request, error)
-
-    return page
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """A form's data: the POST, even an empty one (it shows "required"), or None on GET."""
-    return request.POST if request.method == "POST" else None
-
-
-def _page(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page[Any]:
-    """One page of a list: a COUNT and one query for the rows, whatever the page size."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def _filters_without_page(request: HttpRequest) -> str:
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    return filters.urlencode()
-
-
-def _display_zone() -> str:
-    """Due times are shown on the provider's calendar (Europe/Rome, R-A8)."""
-    return business_calendar().time_zone
-
-
 # --- Communicator section (customer area) ------------------------------------------------
 
 
@@ -171,7 +95,7 @@ def communicator(request: HttpRequest) -> HttpResponse:
     Alias for the admins (manual §2), the rules page for everyone (R-A12)."""
     user: User = request.user  # type: ignore[assignment]
     if user.is_operator:
-        return redirect("aliases:queue")
+        return redirect("backoffice:alias_queue")
     counts: dict[str, int] = {}
     if user.is_customer_admin and user.customer is not None and user.customer.is_business:
         counts = dict(
@@ -200,7 +124,10 @@ def alias_list(request: HttpRequest) -> HttpResponse:
             return render(request, "aliases/consumer.html", {"error": error})
         return _refusal(request, error)
     aliases = SenderAlias.objects.visible_to(admin).order_by("text", "id")
-    context = {"page": _page(request, aliases, ALIASES_PER_PAGE), "zone": _display_zone()}
+    context = {
+        "page": Paginator(aliases, ALIASES_PER_PAGE).get_page(request.GET.get("page")),
+        "zone": display_zone(),
+    }
     return render(request, "aliases/alias_list.html", context)
 
 
@@ -208,7 +135,8 @@ def alias_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alias_create(request: HttpRequest, admin: User) -> HttpResponse:
     """«aggiungi»: the alias with its live check; «Salva» creates it as a draft (R-A6)."""
-    form = AliasForm(_posted(request), check_url=reverse("aliases:alias_check"))
+    data = request.POST if request.method == "POST" else None  # an empty POST shows "required"
+    form = AliasForm(data, check_url=reverse("aliases:alias_check"))
     if request.method == "POST" and form.is_valid():
         assert admin.customer is not None
         try:
@@ -261,7 +189,7 @@ def alias_submit(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
         return redirect("aliases:alias_list")
     language = consent_language(translation.get_language())
     initial = {"wording_version": CURRENT_CONSENT_VERSION}
-    form = ConsentForm(_posted(request), initial=initial)
+    form = ConsentForm(request.POST if request.method == "POST" else None, initial=initial)
     stale_wording = False
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["wording_version"] != CURRENT_CONSENT_VERSION:
@@ -300,7 +228,7 @@ def _submitted_message(alias: SenderAlias) -> str:
         return _("Request sent for “%(alias)s”.") % {"alias": alias.text}
     return _("Request sent for “%(alias)s”: the outcome is due by %(when)s.") % {
         "alias": alias.text,
-        "when": weekday_datetime(alias.due_at, _display_zone()),
+        "when": weekday_datetime(alias.due_at, display_zone()),
     }
 
 
@@ -339,418 +267,3 @@ def alias_rules(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, f"aliases/rules_{_page_language()}.html", context)
-
-
-# --- Back office: queue and review (R-A8, R-A9, R-B1) ------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """One alias of the queue with where it stands against its due time (R-A8)."""
-
-    alias: SenderAlias
-    overdue: bool
-    hours_left: float | None
-
-    @classmethod
-    def of(cls, alias: SenderAlias, now: datetime) -> QueueRow:
-        return cls(alias, is_overdue(alias, now), business_hours_left(alias, now))
-
-    @property
-    def due_within(self) -> int | None:
-        """Whole business hours left, rounded up ("due within 3 business hours")."""
-        if self.overdue or self.hours_left is None:
-            return None
-        return max(1, math.ceil(self.hours_left))
-
-    @property
-    def late_by(self) -> int:
-        """Whole business hours past the due time (0 when overdue only outside business
-        hours, or not overdue)."""
-        if not self.overdue or self.hours_left is None:
-            return 0
-        return max(0, math.ceil(-self.hours_left))
-
-
-def _labelled(events: Iterable[AliasEvent]) -> list[AliasEvent]:
-    """The events with `from_label` / `to_label`: the status words the people involved read
-    (bozza, in attesa di validazione, …) rather than the stored values."""
-    labels = dict(AliasStatus.choices)
-    actions = dict(AliasEventAction.choices)
-    rows = list(events)
-    for event in rows:
-        event.action_label = actions.get(event.action, event.action)  # type: ignore[attr-defined]
-        event.from_label = labels.get(event.from_status, event.from_status)  # type: ignore[attr-defined]
-        event.to_label = labels.get(event.to_status, event.to_status)  # type: ignore[attr-defined]
-    return rows
-
-
-def _customers_of(operator: User, rows: QuerySet[Any]) -> list[tuple[int, str]]:
-    """The customers `rows` (aliases, alias events) belong to, for the filters."""
-    return list(
-        Customer.objects.visible_to(operator)
-        .filter(pk__in=rows.values("customer_id"))
-        .order_by("name", "pk")
-        .values_list("pk", "name")
-    )
-
-
-@require_GET
-@operator_page
-def alias_queue(request: HttpRequest, operator: User) -> HttpResponse:
-    """The alias queue: pending requests first, earliest due first, overdue ones highlighted
-    with the business hours left (R-A8); then the others, latest change first. Filters by
-    status and customer."""
-    customers = _customers_of(operator, SenderAlias.objects.visible_to(operator))
-    form = AliasQueueFilterForm(request.GET or None, customers=customers)
-    aliases = (
-        SenderAlias.objects.visible_to(operator)
-        .filter(**form.lookups())
-        .select_related("customer", "requested_by")
-        .annotate(
-            waiting=Case(
-                When(status=AliasStatus.PENDING, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            waiting_due=Case(When(status=AliasStatus.PENDING, then=F("due_at"))),
-            waiting_since=Case(When(status=AliasStatus.PENDING, then=F("id"))),
-        )
-        .order_by(
-            "waiting",
-            F("waiting_due").asc(nulls_last=True),
-            F("waiting_since").asc(nulls_last=True),
-            "-updated_at",
-            "-id",
-        )
-    )
-    page = _page(request, aliases, QUEUE_PER_PAGE)
-    now = timezone.now()
-    rows = [QueueRow.of(alias, now) for alias in page.object_list]
-    context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "filters": _filters_without_page(request),
-        "zone": _display_zone(),
-    }
-    return render(request, "aliases/backoffice/queue.html", context)
-
-
-def _review_page(
-    request: HttpRequest,
-    operator: User,
-    alias: SenderAlias,
-    *,
-    reject_form: ReasonForm | None = None,
-    revoke_form: ReasonForm | None = None,
-) -> HttpResponse:
-    """One alias for the operator: the customer's R-C2 data, the relatedness hint (R-A5), the
-    history (R-A6), the authorisations (R-A7), the registry (R-A9) and the decisions."""
-    customer = alias.customer
-    hint = relatedness(alias.text, customer.name, customer.brands or [])
-    context = {
-        "alias": alias,
-        "customer": customer,
-        "hint": hint,
-        "hint_percent": round(hint.score * 100),
-        "events": _labelled(alias.events.order_by("created_at", "id")),
-        "consents": alias.consents.order_by("-given_at", "-id"),
-        "sla": QueueRow.of(alias, timezone.now()),
-        "zone": _display_zone(),
-        "reject_form": reject_form or ReasonForm(prefix="reject"),
-        "revoke_form": revoke_form or ReasonForm(prefix="revoke"),
-        "can_retry": alias.status == AliasStatus.PENDING and alias.approved_at is not None,
-    }
-    return render(request, "aliases/backoffice/review.html", context)
-
-
-@require_GET
-@operator_page
-def alias_review(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    return _review_page(request, operator, access_alias(operator, pk))
-
-
-def _approval_message(request: HttpRequest, alias: SenderAlias) -> None:
-    """What the approval did (R-A9): validated once the registry accepted it, else pending."""
-    if alias.status == AliasStatus.VALIDATED:
-        messages.success(
-            request,
-            _("“%(alias)s” is validated: registered with AGCOM, the customer is told by e-mail.")
-            % {"alias": alias.text},
-        )
-    elif alias.registry_state == RegistryState.FAILED:
-        messages.warning(
-            request,
-            _(
-                "Approval of “%(alias)s” recorded, but the AGCOM registry did not accept it yet "
-                "(%(error)s). It stays pending and is retried automatically."
-            )
-            % {"alias": alias.text, "error": alias.registry_error or "—"},
-        )
-    else:
-        messages.info(
-            request,
-            _("Approval of “%(alias)s” recorded: the AGCOM registration is in progress.")
-            % {"alias": alias.text},
-        )
-
-
-@require_POST
-@operator_page
-def alias_approve(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    """Approve a pending request: registered with AGCOM, then validated (R-A9, R-A10)."""
-    alias = access_alias(operator, pk)
-    try:
-        alias = approve_alias(alias, acting_user=operator, ip_address=client_address(request))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        _approval_message(request, alias)
-    return redirect("aliases:review", pk=pk)
-
-
-@require_POST
-@operator_page
-def alias_retry(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    """Ask the registry again now for an approved alias it has not accepted yet (R-A9)."""
-    alias = access_alias(operator, pk)
-    try:
-        alias = retry_registration(alias, acting_user=operator, ip_address=client_address(request))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        _approval_message(request, alias)
-    return redirect("aliases:review", pk=pk)
-
-
-def _decision_with_reason(
-    request: HttpRequest,
-    operator: User,
-    pk: int,
-    *,
-    prefix: str,
-    decide: Callable[..., SenderAlias],
-    done: str,
-) -> HttpResponse:
-    """Reject or revoke with the reason the customer will read (R-A6, R-A10)."""
-    alias = access_alias(operator, pk)
-    form = ReasonForm(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            alias = decide(
-                alias,
-                form.cleaned_data["reason"],
-                acting_user=operator,
-                ip_address=client_address(request),
-            )
-        except DomainError as error:
-            if error.code != ErrorCode.INVALID_TRANSITION:
-                show_domain_error(error, form)
-                return _review_page(request, operator, alias, **{f"{prefix}_form": form})
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, done % {"alias": alias.text})
-        return redirect("aliases:review", pk=pk)
-    return _review_page(request, operator, alias, **{f"{prefix}_form": form})
-
-
-@require_POST
-@operator_page
-def alias_reject(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    return _decision_with_reason(
-        request,
-        operator,
-        pk,
-        prefix="reject",
-        decide=reject_alias,
-        done=_("“%(alias)s” is rejected: the customer is told the reason by e-mail."),
-    )
-
-
-@require_POST
-@operator_page
-def alias_revoke(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    return _decision_with_reason(
-        request,
-        operator,
-        pk,
-        prefix="revoke",
-        decide=revoke_alias,
-        done=_(
-            "“%(alias)s” is revoked: it can no longer be used, and the customer is told "
-            "the reason by e-mail."
-        ),
-    )
-
-
-# --- Back office: word lists and settings (R-A1, R-A4b) ----------------------------------
-
-
-def _lists_page(request: HttpRequest, status: int = 200, **bound: Any) -> HttpResponse:
-    context = {
-        "reserved_names": ReservedName.objects.order_by("name"),
-        "generic_words": GenericWord.objects.order_by("word"),
-        "reserved_form": bound.get("reserved_form") or ReservedNameForm(prefix="reserved"),
-        "generic_form": bound.get("generic_form") or GenericWordForm(prefix="generic"),
-        "settings_form": bound.get("settings_form")
-        or AliasSettingsForm(
-            prefix="settings",
-            initial={"extended_charset": AliasSettings.current().extended_charset},
-        ),
-        "extended_symbols": " ".join(EXTENDED_SYMBOLS),
-    }
-    return render(request, "aliases/backoffice/lists.html", context, status=status)
-
-
-@require_GET
-@operator_page
-def alias_lists(request: HttpRequest, operator: User) -> HttpResponse:
-    """The reserved names and generic words (R-A4b) and the character-set setting (R-A1)."""
-    return _lists_page(request)
-
-
-@require_POST
-@operator_page
-def reserved_name_add(request: HttpRequest, operator: User) -> HttpResponse:
-    form = ReservedNameForm(request.POST, prefix="reserved")
-    if form.is_valid():
-        try:
-            entry = add_reserved_name(form.cleaned_data["name"], acting_user=operator)
-        except DomainError as error:
-            show_domain_error(error, form, fields={"name": "name"})
-        else:
-            messages.success(
-                request, _("“%(name)s” added to the reserved names.") % {"name": entry}
-            )
-            return redirect("aliases:lists")
-    return _lists_page(request, reserved_form=form)
-
-
-@require_POST
-@operator_page
-def reserved_name_remove(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    entry = ReservedName.objects.filter(pk=pk).first()
-    if entry is None:
-        raise NotFound()
-    remove_reserved_name(entry, acting_user=operator)
-    messages.success(
-        request, _("“%(name)s” removed from the reserved names.") % {"name": entry.name}
-    )
-    return redirect("aliases:lists")
-
-
-@require_POST
-@operator_page
-def generic_word_add(request: HttpRequest, operator: User) -> HttpResponse:
-    form = GenericWordForm(request.POST, prefix="generic")
-    if form.is_valid():
-        try:
-            entry = add_generic_word(form.cleaned_data["word"], acting_user=operator)
-        except DomainError as error:
-            show_domain_error(error, form, fields={"name": "word"})
-        else:
-            messages.success(request, _("“%(word)s” added to the generic words.") % {"word": entry})
-            return redirect("aliases:lists")
-    return _lists_page(request, generic_form=form)
-
-
-@require_POST
-@operator_page
-def generic_word_remove(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
-    entry = GenericWord.objects.filter(pk=pk).first()
-    if entry is None:
-        raise NotFound()
-    remove_generic_word(entry, acting_user=operator)
-    messages.success(
-        request, _("“%(word)s” removed from the generic words.") % {"word": entry.word}
-    )
-    return redirect("aliases:lists")
-
-
-@require_POST
-@operator_page
-def alias_settings(request: HttpRequest, operator: User) -> HttpResponse:
-    form = AliasSettingsForm(request.POST, prefix="settings")
-    if form.is_valid():
-        set_extended_charset(form.cleaned_data["extended_charset"], acting_user=operator)
-        if form.cleaned_data["extended_charset"]:
-            messages.success(request, _("Aliases may now use the extended character set."))
-        else:
-            messages.success(request, _("Aliases may now use only the basic character set."))
-        return redirect("aliases:lists")
-    return _lists_page(request, settings_form=form)
-
-
-# --- Back office: alias audit trail (R-B1) -----------------------------------------------
-
-
-def _alias_events(operator: User, form: AliasAuditFilterForm) -> QuerySet[AliasEvent]:
-    return (
-        AliasEvent.objects.visible_to(operator)
-        .filter(form.filters())
-        .select_related("customer")
-        .order_by("-created_at", "-id")
-    )
-
-
-@require_GET
-@operator_page
-def alias_audit(request: HttpRequest, operator: User) -> HttpResponse:
-    """Every alias decision and authorisation (R-A6, R-A7, R-B1): who, when, from, to, why,
-    from which address; searchable, paginated, exportable with the same filters."""
-    customers = _customers_of(operator, AliasEvent.objects.visible_to(operator))
-    form = AliasAuditFilterForm(request.GET or None, customers=customers)
-    page = _page(request, _alias_events(operator, form), EVENTS_PER_PAGE)
-    page.object_list = _labelled(page.object_list)
-    context = {"form": form, "page": page, "filters": _filters_without_page(request)}
-    return render(request, "aliases/backoffice/audit.html", context)
-
-
-AUDIT_CSV_COLUMNS = (
-    "created_at",
-    "customer_id",
-    "customer",
-    "alias_id",
-    "alias",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "actor_email",
-    "actor_is_operator",
-    "ip_address",
-    "data",
-)
-
-
-def _audit_csv_rows(events: QuerySet[AliasEvent]) -> Iterator[list[str]]:
-    yield list(AUDIT_CSV_COLUMNS)
-    for event in events.iterator(chunk_size=2000):
-        yield [
-            timezone.localtime(event.created_at).isoformat(),
-            str(event.customer_id),
-            spreadsheet_safe(event.customer.name),
-            "" if event.alias_id is None else str(event.alias_id),
-            spreadsheet_safe(event.alias_text),
-            spreadsheet_safe(event.action),
-            spreadsheet_safe(event.from_status),
-            spreadsheet_safe(event.to_status),
-            spreadsheet_safe(event.reason),
-            spreadsheet_safe(event.actor_email),
-            "1" if event.actor_is_operator else "0",
-            event.ip_address or "",
-            spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
-        ]
-
-
-@require_GET
-@operator_page
-def alias_audit_export(request: HttpRequest, operator: User) -> HttpResponseBase:
-    """The alias audit trail as CSV with the page's filters; invalid filters go back to the
-    page, which says what to correct."""
-    customers = _customers_of(operator, AliasEvent.objects.visible_to(operator))
-    form = AliasAuditFilterForm(request.GET or None, customers=customers)
-    if form.is_bound and not form.is_valid():
-        return redirect(f"{reverse('aliases:audit')}?{request.GET.urlencode()}")
-    return csv_download(_audit_csv_rows(_alias_events(operator, form)), "registro-alias")

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 
-from centrex.smsc.config import BUILTIN
+from centrex.config.smsc import BUILTIN
 
 # At most this much of the end of the file is read for one page: 200 ten-part UCS-2 messages
 # are about 400 KiB of JSON.

@@ -16,7 +16,7 @@ class SendersConfig(AppConfig):
         # sends with it are told by e-mail that nobody can send SMS until they choose another
         # sender. The signal lives in `aliases` (below `senders`), so `aliases` never imports
         # `senders`.
-        from centrex.aliases.actions import alias_became_unusable
+        from centrex.aliases.actions.decisions import alias_became_unusable
         from centrex.senders.actions import on_alias_unusable
 
         alias_became_unusable.connect(on_alias_unusable, dispatch_uid="sms.policy_alias_unusable")

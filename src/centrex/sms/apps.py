@@ -13,7 +13,7 @@ class SmsConfig(AppConfig):
         # R-A11: a revoked or withdrawn alias fails the queued messages that use it, in the
         # transaction that moved the alias. The signal lives in `aliases` (below `sms` in
         # DESIGN's layers), so `aliases` never imports `sms`.
-        from centrex.aliases.actions import alias_became_unusable
+        from centrex.aliases.actions.decisions import alias_became_unusable
         from centrex.sms.queue import fail_queued_of_unusable_alias
 
         alias_became_unusable.connect(

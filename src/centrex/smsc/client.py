@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from centrex.smsc.config import SmscAccount
+from centrex.config.smsc import SmscAccount
 from centrex.smsc.eventlog import log_event
 from centrex.smsc.outgoing import submit_sm_pdu
 from centrex.smsc.pdu import (

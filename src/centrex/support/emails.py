@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def notify_operators_of_question(question: SupportQuestion) -> None:
     """Tell every active operator a question arrived, each in their own language."""
     link = settings.CENTREX_BASE_URL + reverse(
-        "support:operator_question", kwargs={"pk": question.pk}
+        "backoffice:question_detail", kwargs={"pk": question.pk}
     )
     by_language: dict[str, list[str]] = defaultdict(list)
     for operator in User.objects.get_queryset().operators().order_by("email"):

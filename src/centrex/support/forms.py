@@ -1,4 +1,5 @@
-"""Forms of the support pages. They only parse input: the rules live in support.actions."""
+"""Forms of the customers' support pages (the back office's are in
+`centrex.backoffice.forms.support`). They only parse input: the rules live in support.actions."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from centrex.core.errors import DomainError
 from centrex.support.models import (
-    ANSWER_MAX_LENGTH,
     BODY_MAX_LENGTH,
     SUBJECT_MAX_LENGTH,
-    QuestionStatus,
 )
 
 
@@ -48,26 +47,3 @@ class QuestionForm(DomainErrorForm):
         self.fields["body"].help_text = _("At most %(limit)d characters.") % {
             "limit": BODY_MAX_LENGTH
         }
-
-
-class AnswerForm(DomainErrorForm):
-    """An operator's answer to a question (R-B1)."""
-
-    answer = forms.CharField(
-        label=_("Answer"),
-        max_length=ANSWER_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 10}),
-    )
-
-
-class QuestionFilterForm(forms.Form):
-    """Filter and search of the operators' question list."""
-
-    ALL = "all"
-
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[*QuestionStatus.choices, (ALL, _("all"))],
-    )
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)

@@ -1,4 +1,5 @@
-"""Support pages, included at the site root: full Italian paths, as the manual's menus."""
+"""Support pages, included at the site root: full Italian paths, as the manual's menus. The
+operators' pages of questions, under /backoffice/domande/, are the back office's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,4 @@ urlpatterns: list[URLPattern] = [
     path("impostazioni/aiuto/domanda/", views.ask, name="ask"),
     path("impostazioni/aiuto/domanda/<int:pk>/", views.question_detail, name="question"),
     path("privacy/", views.privacy, name="privacy"),
-    path("backoffice/domande/", views.operator_questions, name="operator_questions"),
-    path("backoffice/domande/<int:pk>/", views.operator_question, name="operator_question"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from centrex.aliases.actions import send_overdue_reminders
+from centrex.aliases.actions.reminders import send_overdue_reminders
 
 
 class Command(BaseCommand):

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import Role, User
-from centrex.aliases.actions import approve_alias, create_alias, submit_alias
+from centrex.aliases.actions.decisions import approve_alias
+from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.core.audit import record_audit
 from centrex.customers.actions import CustomerData, create_customer, provision_extensions

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from centrex.config.smsc import SmscUrlError
 from centrex.smsc.client import BindTiming
-from centrex.smsc.config import SmscUrlError, smsc_accounts
+from centrex.smsc.config import smsc_accounts
 from centrex.smsc.database import DatabaseThreads
 from centrex.smsc.dispatcher import Dispatcher, DispatcherOptions
 from centrex.smsc.lease import DispatcherBusy

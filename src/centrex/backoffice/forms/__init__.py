@@ -1,0 +1,1 @@
+"""Forms of the back office pages, one module per topic, as the views."""

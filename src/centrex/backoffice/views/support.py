@@ -1,0 +1,97 @@
+"""The customers' support questions for the operators (R-B1, R-U8): the list with its filters
+and search, one question and its answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from centrex.accounts.models import User
+from centrex.backoffice.forms.support import AnswerForm, QuestionFilterForm
+from centrex.backoffice.views.pages import operator_page
+from centrex.core.errors import DomainError
+from centrex.support.actions import answer_question
+from centrex.support.models import QuestionStatus, SupportQuestion
+
+QUESTIONS_PER_PAGE = 25
+
+
+@operator_page
+def question_list(request: HttpRequest, operator: User) -> HttpResponse:
+    """The support questions of every customer, open ones first-come first-served."""
+    form = QuestionFilterForm(request.GET or None)
+    status = str(QuestionStatus.OPEN)
+    search = ""
+    if form.is_valid():
+        status = form.cleaned_data["status"] or status
+        search = form.cleaned_data["q"].strip()
+    visible = SupportQuestion.objects.visible_to(operator)
+    questions = visible.select_related("customer", "user")
+    if status != QuestionFilterForm.ALL:
+        questions = questions.filter(status=status)
+    if search:
+        questions = questions.filter(
+            Q(subject__icontains=search)
+            | Q(body__icontains=search)
+            | Q(answer__icontains=search)
+            | Q(user__email__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+            | Q(customer__name__icontains=search)
+        )
+    # Open questions are a queue (oldest first); the rest is an archive (newest first).
+    if status == QuestionStatus.OPEN:
+        questions = questions.order_by("created_at", "id")
+    else:
+        questions = questions.order_by("-created_at", "-id")
+    page = Paginator(questions, QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = visible.aggregate(
+        open=Count("id", filter=Q(status=QuestionStatus.OPEN)),
+        answered=Count("id", filter=Q(status=QuestionStatus.ANSWERED)),
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "status": status,
+        "search": search,
+        "counts": counts,
+    }
+    return render(request, "backoffice/support/questions.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@operator_page
+def question_detail(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
+    """One question with who asked it, and the form to answer it."""
+    question = SupportQuestion.objects.select_related(
+        "customer", "user", "answered_by"
+    ).get_visible(operator, pk=pk)
+    form = AnswerForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            answer_question(question, answer=form.cleaned_data["answer"], acting_user=operator)
+        except DomainError as error:
+            form.add_domain_error(error)
+            status = error.http_status
+        else:
+            messages.success(
+                request,
+                _("Answer sent to %(email)s.") % {"email": question.user.email},
+            )
+            return redirect("backoffice:question_detail", pk=question.pk)
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "backoffice/support/question.html",
+        {"question": question, "form": form},
+        status=status,
+    )
