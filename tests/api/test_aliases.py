@@ -36,7 +36,7 @@ from centrex.aliases.rules import alias_match_key
 from centrex.aliases.schemas import MAX_TEXT_INPUT
 from centrex.aliases.sla import due_at_for
 from centrex.customers.models import Customer
-from tests.api.problems import assert_problem
+from tests.problems import assert_problem
 
 ALIAS_KEYS = {
     "id",

@@ -14,8 +14,8 @@ from django.test import Client
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer, Extension
-from tests.api.problems import assert_problem, error_fields
 from tests.conftest import PASSWORD
+from tests.problems import assert_problem, error_fields
 
 NEW_CUSTOMER: dict[str, Any] = {
     "name": "Nuova Impresa S.r.l.",

@@ -21,8 +21,8 @@ from centrex.accounts.models import User
 from centrex.aliases.models import AliasEvent, AliasStatus, SenderAlias
 from centrex.aliases.rules import alias_match_key
 from centrex.customers.models import Customer
-from tests.api.problems import assert_problem
 from tests.api.test_aliases import ALIAS_KEYS, alias_in, parsed
+from tests.problems import assert_problem
 
 BACKOFFICE_KEYS = ALIAS_KEYS | {"customer", "overdue", "registry", "matched"}
 

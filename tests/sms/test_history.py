@@ -25,7 +25,7 @@ from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import MessageStatus, RequestKind, SenderType, SmsMessage, SmsRequest
 from centrex.sms.queue import Failure, mark_failed
 from centrex.sms.senders import Sender
-from tests.api.problems import assert_problem, error_fields
+from tests.problems import assert_problem, error_fields
 from tests.sms.policy_cast import BOB_MOBILE, give_mobile
 
 ApiClient = Callable[[User | None], Client]

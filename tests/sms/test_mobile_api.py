@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.sms.models import VerificationCode
-from tests.api.problems import assert_problem, error_fields
+from tests.problems import assert_problem, error_fields
 from tests.sms.sent_codes import Clock, a_wrong_code, clock, code_sent_to, sms_sent_to
 
 __all__ = ["clock"]

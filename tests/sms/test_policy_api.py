@@ -14,7 +14,7 @@ from centrex.aliases.actions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
 from centrex.sms.models import SenderPolicy
-from tests.api.problems import assert_problem, error_fields
+from tests.problems import assert_problem, error_fields
 from tests.sms.policy_cast import (
     SHARED_MOBILE,
     AliasIn,

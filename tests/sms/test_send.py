@@ -34,7 +34,7 @@ from centrex.sms.models import (
     SmsRequest,
 )
 from centrex.sms.senders import Sender, resolve_senders
-from tests.api.problems import assert_problem, error_fields
+from tests.problems import assert_problem, error_fields
 from tests.sms.policy_cast import (
     BOB_MOBILE,
     SHARED_MOBILE,
