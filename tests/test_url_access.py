@@ -462,3 +462,20 @@ def test_another_customers_object_is_as_missing_as_no_object(
     # then
     assert foreign.status_code == absent.status_code == 404
     assert foreign.templates[0].name == absent.templates[0].name
+
+
+ADMIN_PAGES = ["/admin/", "/admin/accounts/user/", "/admin/customers/customer/{esempio}/change/"]
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_the_django_admin_is_for_operators_only(walk: Walk, page: str) -> None:
+    """Left out of the table: its own login page, and staff is an active operator."""
+    # given
+    url = page.format(**walk.ids)
+    # when
+    answers = {person: walk.clients[person].get(url) for person in walk.clients}
+    # then
+    for person in ("anonymous", "bob", "carla", "alice"):
+        assert answers[person].status_code == 302, person
+        assert answers[person]["Location"].startswith("/admin/login/"), person
+    assert answers["operator"].status_code == 200
