@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from centrex.accounts.actions import UserData, create_user, issue_api_token
 from centrex.accounts.models import Role, User
@@ -15,6 +16,13 @@ from centrex.customers.actions import CustomerData, create_customer, provision_e
 from centrex.customers.models import Customer
 
 PASSWORD = "Centrex-Test-2026!"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Settings) -> None:
+    """Argon2 costs ~0.1 s a hash, and every test makes the cast; throttling tests fail logins
+    by the dozen. No test is about the hasher (the settings keep Argon2 for real use)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

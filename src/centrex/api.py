@@ -136,6 +136,7 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 def _add_routers() -> None:
     """Each app contributes its router; imported here so the layering stays one-way."""
+    from centrex.accounts.access import authenticated_as, require_customer_admin
     from centrex.accounts.api import auth_router, me_router, users_router
     from centrex.aliases.api import backoffice_router as backoffice_aliases_router
     from centrex.aliases.api import router as aliases_router
@@ -149,7 +150,8 @@ def _add_routers() -> None:
     api.add_router("/me/mobile", mobile_router)
     api.add_router("/me", me_router)
     api.add_router("/users", users_router)
-    api.add_router("/extensions", extensions_router)
+    # customers stands below accounts: its router gets the role check here.
+    api.add_router("/extensions", extensions_router, auth=authenticated_as(require_customer_admin))
     api.add_router("/aliases", aliases_router)
     api.add_router("/backoffice/aliases", backoffice_aliases_router)
     api.add_router("/sms/policy", policy_router)

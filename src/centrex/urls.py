@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from centrex.accounts import views as accounts_views
 from centrex.api import api
 from centrex.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("", include("centrex.accounts.urls")),
     path("", include("centrex.support.urls")),
     path("", include("centrex.aliases.urls")),

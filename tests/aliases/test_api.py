@@ -30,7 +30,7 @@ from centrex.aliases.rules import alias_match_key
 from centrex.aliases.schemas import MAX_TEXT_INPUT
 from centrex.aliases.sla import due_at_for
 from centrex.customers.models import Customer
-from tests.api.problems import assert_problem
+from tests.problems import assert_problem
 
 # Argon2 costs ~0.1 s a hash; what is tested here is the API (conftest.py).
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")

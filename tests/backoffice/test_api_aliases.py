@@ -22,7 +22,7 @@ from centrex.aliases.models import AliasEvent, AliasStatus, SenderAlias
 from centrex.aliases.rules import alias_match_key
 from centrex.customers.models import Customer
 from tests.aliases.test_api import ALIAS_KEYS, alias_in, parsed
-from tests.api.problems import assert_problem
+from tests.problems import assert_problem
 
 # Argon2 costs ~0.1 s a hash; what is tested here is the API (conftest.py).
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")

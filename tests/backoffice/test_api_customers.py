@@ -14,8 +14,8 @@ from django.test import Client
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer, Extension
-from tests.api.problems import assert_problem, error_fields
 from tests.conftest import PASSWORD
+from tests.problems import assert_problem, error_fields
 
 # Argon2 costs ~0.1 s a hash; what is tested here is the API (conftest.py).
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")

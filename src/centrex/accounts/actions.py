@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from centrex.accounts import emails
+from centrex.accounts.access import is_admin_of
 from centrex.accounts.models import ApiToken, Language, Role, User, hash_token
 from centrex.core.audit import record_audit
 from centrex.core.errors import DomainError, ErrorCode, FieldError, PermissionDenied
@@ -59,9 +60,7 @@ def _clean_choice(value: str, choices: type[Role] | type[Language], field: str) 
 
 def _require_admin_of(acting_user: User, customer: Customer) -> None:
     """Operators manage everyone; a customer's admin manages their own customer's users."""
-    if acting_user.is_operator:
-        return
-    if acting_user.customer_id != customer.pk or acting_user.role != Role.ADMIN:
+    if not is_admin_of(acting_user, customer):
         raise PermissionDenied()
 
 

@@ -1,18 +1,15 @@
-"""Customer-area pages of the accounts app: login and passwords, the customer's home page,
-Impostazioni > Utenti (R-U2–U7) and Opzioni Account (R-U9). Thin views: they parse a form,
-fetch through the access helpers, call one action and render (STYLE 3)."""
+"""Pages of the accounts app: the site's home (each person to their area), login and
+passwords, the customer's home page, Impostazioni > Utenti (R-U2–U7) and Opzioni Account
+(R-U9). Thin views: guarded by `page_for`, they parse a form, fetch through the access
+helpers, call one action and render (STYLE 3)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.tokens import default_token_generator
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -20,14 +17,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from centrex.accounts.access import access_user, require_customer_admin
+from centrex.accounts.access import (
+    access_user,
+    is_operator,
+    is_signed_in,
+    require_customer_admin,
+    require_signed_in,
+    user_from_link,
+)
 from centrex.accounts.actions import (
     UserData,
     authenticate_login,
@@ -51,31 +54,14 @@ from centrex.accounts.forms import (
 )
 from centrex.accounts.models import Role, User
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError, NotFound, PermissionDenied
-from centrex.core.pages import refusal_page
+from centrex.core.errors import DomainError
+from centrex.core.pages import page_for
 from centrex.customers.models import Extension
 
 USERS_PER_PAGE = 50
 # The datalist of Nuovo Utente / Modifica Utente suggests at most this many free extensions.
 EXTENSION_SUGGESTIONS = 500
 SEARCH_MAX_TERMS = 5
-
-View = Callable[..., HttpResponse]
-
-
-def customer_admin_page(view: View) -> View:
-    """Pages of Impostazioni > Utenti: a customer's admin only (users and operators get 403);
-    the view receives the acting admin, and a foreign id it fetches answers 404."""
-
-    @wraps(view)
-    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            admin = require_customer_admin(request.user)
-            return view(request, admin, *args, **kwargs)
-        except (NotFound, PermissionDenied) as error:
-            return refusal_page(request, error)
-
-    return login_required(page)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -157,20 +143,6 @@ def password_reset_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_reset_sent.html")
 
 
-def _user_from_link(uidb64: str, token: str) -> User | None:
-    """The active user an invitation or reset link was made for, if its token still holds.
-    The token is the proof of identity here, so the lookup is not scoped to a tenant; a used
-    token stops holding because the password it was made from changed."""
-    try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-        user = User.objects.filter(pk=pk, is_active=True).first()
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if user is None or not default_token_generator.check_token(user, token):
-        return None
-    return user
-
-
 @sensitive_post_parameters("new_password", "confirm_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -178,7 +150,7 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The page of the invitation and reset e-mails (`actions.invitation_link`): choose a
     password, then enter the customer area at once."""
     purpose = "reset" if request.GET.get("purpose") == "reset" else "invite"
-    user = _user_from_link(uidb64, token)
+    user = user_from_link(uidb64, token)
     if user is None:
         response = render(request, "accounts/set_password_invalid.html", {"purpose": purpose})
     else:
@@ -224,11 +196,21 @@ def _enter_after_password_set(request: HttpRequest, user: User, password: str) -
     return response
 
 
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Area Clienti: the company, the user's own extension and Communicator state (R-U6)."""
-    user = request.user
-    if getattr(user, "is_operator", False):
+def home(request: HttpRequest) -> HttpResponse:
+    """The site's root, for everyone: operators land in the back office, customers' users in
+    the customer area, anyone else on the login page."""
+    if is_operator(request.user):
+        return redirect("backoffice:dashboard")
+    if is_signed_in(request.user):
+        return redirect("accounts:dashboard")
+    return redirect("accounts:login")
+
+
+@page_for(require_signed_in)
+def dashboard(request: HttpRequest, user: User) -> HttpResponse:
+    """Area Clienti: the company, the user's own extension and Communicator state (R-U6).
+    Operators have no customer area: theirs is the back office."""
+    if is_operator(user):
         return redirect("home")
     return render(request, "accounts/dashboard.html", {"account": user})
 
@@ -253,7 +235,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
     )
 
 
-@customer_admin_page
+@page_for(require_customer_admin)
 def user_list(request: HttpRequest, admin: User) -> HttpResponse:
     """Impostazioni > Utenti (R-U2): the customer's users with role, extension and
     Communicator state; searchable and paginated. Queries do not grow with the page size."""
@@ -316,7 +298,7 @@ def _user_form_page(
     return render(request, "accounts/user_form.html", context)
 
 
-@customer_admin_page
+@page_for(require_customer_admin)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest, admin: User) -> HttpResponse:
     """Nuovo Utente (R-U3): "Salva" creates the user and e-mails the invitation."""
@@ -336,7 +318,7 @@ def user_create(request: HttpRequest, admin: User) -> HttpResponse:
     return _user_form_page(request, admin, form, None)
 
 
-@customer_admin_page
+@page_for(require_customer_admin)
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     """Modifica Utente (R-U4): changing the extension and pressing "Salva" associates it,
@@ -363,7 +345,7 @@ def user_edit(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
 
 
 @require_POST
-@customer_admin_page
+@page_for(require_customer_admin)
 def user_deactivate(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     """The account stays but cannot log in, and its extension is freed (R-U6, R-U7)."""
     user = access_user(admin, pk)
@@ -381,7 +363,7 @@ def user_deactivate(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
 
 
 @require_POST
-@customer_admin_page
+@page_for(require_customer_admin)
 def user_reactivate(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     user = access_user(admin, pk)
     try:
@@ -398,7 +380,7 @@ def user_reactivate(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
 
 
 @require_POST
-@customer_admin_page
+@page_for(require_customer_admin)
 def user_resend_invitation(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     """The "Invia di nuovo l'invito" button: a new link for a user who never chose a password."""
     user = access_user(admin, pk)
@@ -414,12 +396,11 @@ def user_resend_invitation(request: HttpRequest, admin: User, pk: int) -> HttpRe
 
 
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")
-@login_required
+@page_for(require_signed_in)
 @require_http_methods(["GET", "POST"])
-def options(request: HttpRequest) -> HttpResponse:
+def options(request: HttpRequest, user: User) -> HttpResponse:
     """Opzioni Account (R-U9) for everyone, operators included: name, language (applied at
     once) and password."""
-    user: User = request.user  # type: ignore[assignment]
     account_form = OwnAccountForm(
         initial={
             "first_name": user.first_name,
@@ -471,7 +452,7 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if language not in {code for code, _name in settings.LANGUAGES}:
         language = settings.LANGUAGE_CODE
-    if request.user.is_authenticated:
+    if is_signed_in(request.user):
         update_own_account(request.user, language=language)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.accounts.access import require_operator
-from centrex.accounts.api import authenticated_as
+from centrex.accounts.access import authenticated_as, require_operator
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias, require_alias_admin
 from centrex.aliases.actions.checking import check_alias_text

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.accounts.access import require_operator
-from centrex.accounts.api import authenticated_as
+from centrex.accounts.access import authenticated_as, require_operator
 from centrex.accounts.models import User, UserQuerySet
 from centrex.accounts.schemas import UserOut
 from centrex.backoffice.actions import change_customer, onboard_customer

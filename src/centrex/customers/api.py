@@ -1,5 +1,9 @@
 """The customer admin's view of the company's IP Centrex extensions (API.md "Users and
-extensions"; R-U5)."""
+extensions"; R-U5).
+
+The router is for customer admins only: customers stands below accounts, so the API gives it
+that authentication where it assembles the routers (`centrex.api`,
+`authenticated_as(require_customer_admin)`)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.core.errors import PermissionDenied
 from centrex.core.tenancy import TenantQuerySet
 from centrex.customers.models import Extension, ExtensionQuerySet
 from centrex.customers.schemas import ExtensionOut
@@ -32,10 +35,7 @@ def extensions_by_state(extensions: ExtensionQuerySet, *, free: bool | None) -> 
 )
 @paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_extensions(request: HttpRequest, free: bool | None = None) -> TenantQuerySet[Extension]:
-    """Customer admins only. `free=true` lists what Nuovo Utente / Modifica Utente may offer
-    (R-U5); `free=false` the extensions already associated with a user."""
-    # The model's own role test: customers stands below accounts, so no import from there.
-    if not getattr(request.user, "is_customer_admin", False):
-        raise PermissionDenied()
+    """`free=true` lists what Nuovo Utente / Modifica Utente may offer (R-U5); `free=false`
+    the extensions already associated with a user."""
     extensions = Extension.objects.select_related("user").in_number_order()
     return extensions_by_state(extensions, free=free).visible_to(request.user)

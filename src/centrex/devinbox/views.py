@@ -1,18 +1,22 @@
 """The developer inbox (DESIGN "External systems behind small adapters"): what the embedded
 defaults sent, so a first-time user of `make run` can open an invitation link or read a code on
-one machine. No login (it is for people who cannot log in yet); every page is 404 unless
-settings.CENTREX_DEV_INBOX is on."""
+one machine. No login (it is for people who cannot log in yet): its requirement is the
+setting, so every page is 404 unless settings.CENTREX_DEV_INBOX is on."""
 
 from __future__ import annotations
 
 import re
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from centrex.core.errors import NotFound
+from centrex.core.pages import page_for
 from centrex.devinbox import outbox
 from centrex.devinbox.sources import SOURCES
 
@@ -24,9 +28,14 @@ _HEAD_TAG = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
 _BASE_TAG = '<base target="_blank">'
 
 
-def _require_enabled() -> None:
+Visitor = AbstractBaseUser | AnonymousUser
+
+
+def require_dev_inbox(visitor: Visitor) -> Visitor:
+    """Anyone, logged in or not, while the developer inbox is on; otherwise it is not there."""
     if not settings.CENTREX_DEV_INBOX:
-        raise Http404
+        raise NotFound()
+    return visitor
 
 
 def _noindex(response: HttpResponse) -> HttpResponse:
@@ -44,9 +53,9 @@ def html_preview(html: str) -> str:
 
 @require_safe
 @never_cache
-def index(request: HttpRequest) -> HttpResponse:
+@page_for(require_dev_inbox, sign_in=False)
+def index(request: HttpRequest, visitor: Visitor) -> HttpResponse:
     """Every source's newest entries, newest first."""
-    _require_enabled()
     sections = [
         {
             "source": source,
@@ -60,12 +69,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @never_cache
-def message(request: HttpRequest, name: str) -> HttpResponse:
+@page_for(require_dev_inbox, sign_in=False)
+def message(request: HttpRequest, visitor: Visitor, name: str) -> HttpResponse:
     """One e-mail: headers, the text part with clickable links, the HTML part sandboxed."""
-    _require_enabled()
     try:
         email = outbox.read_message(name)
     except LookupError:
-        raise Http404 from None
+        raise NotFound() from None
     context = {"email": email, "html_preview": html_preview(email.html) if email.html else ""}
     return _noindex(render(request, "devinbox/message.html", context))

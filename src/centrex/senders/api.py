@@ -13,8 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from centrex.accounts.access import require_customer_admin
-from centrex.accounts.api import authenticated_as
+from centrex.accounts.access import authenticated_as, require_customer_admin
 from centrex.accounts.models import User
 from centrex.core.addresses import client_address
 from centrex.customers.models import Customer

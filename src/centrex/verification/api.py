@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from centrex.accounts.api import authenticated_as
+from centrex.accounts.access import authenticated_as
 from centrex.accounts.models import User
 from centrex.accounts.schemas import MeOut
 from centrex.core.addresses import client_address

@@ -12,7 +12,7 @@ from django.test import Client
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
-from tests.api.problems import assert_problem, error_fields
+from tests.problems import assert_problem, error_fields
 
 NEW_USER = {
     "email": "carlo@esempio.example",

@@ -11,6 +11,7 @@ from django.test import Client
 from centrex.accounts.models import User
 from centrex.customers.actions import provision_extensions
 from centrex.customers.models import Customer
+from tests.problems import assert_problem
 
 
 @pytest.fixture
@@ -67,3 +68,21 @@ def test_a_non_boolean_filter_is_422(as_alice: Client) -> None:
     response = as_alice.get("/api/v1/extensions", {"free": "perhaps"})
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("who", ["bob", "operator"])
+def test_the_extensions_are_for_customer_admins_only(
+    who: str, request: pytest.FixtureRequest, api_client: Callable[[User | None], Client]
+) -> None:
+    # given: a plain user of Esempio, or an operator
+    caller: User = request.getfixturevalue(who)
+    # when: even with a filter that is no boolean, the role is refused first
+    listed = api_client(caller).get("/api/v1/extensions")
+    malformed = api_client(caller).get("/api/v1/extensions", {"free": "perhaps"})
+    # then
+    assert_problem(listed, 403, "permission_denied")
+    assert_problem(malformed, 403, "permission_denied")
+
+
+def test_an_anonymous_caller_is_401(client: Client, db: None) -> None:
+    assert_problem(client.get("/api/v1/extensions"), 401, "not_authenticated")

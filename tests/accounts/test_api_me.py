@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.test import Client
 
 from centrex.accounts.models import User
-from tests.api.problems import assert_problem, error_fields
+from tests.problems import assert_problem, error_fields
 
 
 def test_me_describes_a_customer_user(

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from centrex.accounts.models import User
-from tests.api.problems import assert_problem
+from tests.problems import assert_problem
 
 ONE_MIB = 1024 * 1024
 

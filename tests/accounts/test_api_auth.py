@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from centrex.accounts.models import ApiToken, User
 from centrex.core.models import ThrottleEvent
-from tests.api.problems import assert_problem
 from tests.conftest import PASSWORD
+from tests.problems import assert_problem
 
 TOKEN_URL = "/api/v1/auth/token"
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
