@@ -1,8 +1,7 @@
-"""The portal's SQLite backend (core/sqlite): write transactions queue on `<database>.writers`
-— the lock is held from BEGIN to COMMIT or ROLLBACK, never left behind, and writers of several
-processes all get through without "database is locked" — and statements are rewritten to
-SQLite's parameter markers once, not on every execution; UTC timestamps take a shorter way to
-the same text and back."""
+"""The writers' queue (core.sqlite.writers): the send path's write transactions queue on
+`<database>.writers` — the turn is held from BEGIN to COMMIT or ROLLBACK, never left behind, not
+taken again inside a transaction — and writers of several processes all get through, in turn,
+without "database is locked"."""
 
 from __future__ import annotations
 
@@ -11,22 +10,20 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.sqlite3.base import DatabaseOperations as DjangoSqliteOperations
 from django.db.utils import ConnectionHandler
 from pytest_django.plugin import DjangoDbBlocker
 
 from centrex.config.environment import database_from_url
-from centrex.core.sqlite import base
-from centrex.core.sqlite.base import lock_path
+from centrex.core.sqlite.writers import lock_path, write_transaction
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,38 +67,87 @@ def lock_is_free(connection: BaseDatabaseWrapper) -> bool:
 
 
 def test_the_turn_is_held_from_begin_to_commit(file_database: BaseDatabaseWrapper) -> None:
-    assert file_database.settings_dict["ENGINE"] == "centrex.core.sqlite"
-    with transaction.atomic(using="file"):
+    assert file_database.settings_dict["ENGINE"] == "django.db.backends.sqlite3"
+    with write_transaction(using="file"):
         with file_database.cursor() as cursor:
             cursor.execute("INSERT INTO counter VALUES (1)")
+        assert file_database.in_atomic_block
         assert not lock_is_free(file_database)
-        with transaction.atomic(using="file"):  # a savepoint: still the same turn
+        with write_transaction(using="file"):  # a savepoint: still the same turn
             assert not lock_is_free(file_database)
         assert not lock_is_free(file_database)
     assert lock_is_free(file_database)
+    assert not file_database.in_atomic_block
+    with file_database.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM counter")
+        assert cursor.fetchone() == (1,)  # committed
 
 
-def test_the_turn_is_given_back_on_rollback_and_on_close(
-    file_database: BaseDatabaseWrapper,
-) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic(using="file"):
+def test_the_turn_is_given_back_on_rollback(file_database: BaseDatabaseWrapper) -> None:
+    with pytest.raises(RuntimeError), write_transaction(using="file"):
+        with file_database.cursor() as cursor:
+            cursor.execute("INSERT INTO counter VALUES (1)")
         assert not lock_is_free(file_database)
         raise RuntimeError("rolled back")
     assert lock_is_free(file_database)
-    atomic = transaction.atomic(using="file")
-    atomic.__enter__()
-    assert not lock_is_free(file_database)
-    file_database.close()  # e.g. the connection was found broken mid-transaction
-    assert lock_is_free(file_database)
-    file_database.in_atomic_block = False
-    file_database.needs_rollback = False
-    file_database.savepoint_ids = []
+    with file_database.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM counter")
+        assert cursor.fetchone() == (0,)
 
 
-def test_statements_outside_a_transaction_take_no_turn(file_database: BaseDatabaseWrapper) -> None:
+def test_inside_a_transaction_no_turn_is_taken(file_database: BaseDatabaseWrapper) -> None:
+    # given a transaction opened outside the queue (it holds SQLite's lock already)
+    with transaction.atomic(using="file"):
+        # when the send path writes inside it
+        with write_transaction(using="file"):
+            # then it is a savepoint of that transaction, and queues behind nobody
+            assert lock_is_free(file_database)
+
+
+def test_other_transactions_and_statements_take_no_turn(file_database: BaseDatabaseWrapper) -> None:
+    with transaction.atomic(using="file"), file_database.cursor() as cursor:
+        cursor.execute("INSERT INTO counter VALUES (1)")
+        assert lock_is_free(file_database)
     with file_database.cursor() as cursor:
         cursor.execute("INSERT INTO counter VALUES (1)")
         assert lock_is_free(file_database)
+
+
+def test_a_writer_waits_for_the_turn_not_for_sqlite(
+    file_database: BaseDatabaseWrapper, django_db_blocker: DjangoDbBlocker
+) -> None:
+    # given the turn held by another writer (a descriptor of its own), SQLite's lock free
+    path = lock_path(file_database.settings_dict["NAME"])
+    assert path is not None
+    holder = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    asking = threading.Event()
+    got_turn_at: list[float] = []
+
+    def writer() -> None:
+        with django_db_blocker.unblock():
+            asking.set()
+            with write_transaction(using="file"):
+                got_turn_at.append(time.monotonic())
+                with connections["file"].cursor() as cursor:
+                    cursor.execute("INSERT INTO counter VALUES (1)")
+            connections["file"].close()
+
+    thread = threading.Thread(target=writer)
+    try:
+        thread.start()
+        assert asking.wait(10)
+        time.sleep(0.1)  # the writer's chance to go ahead, if it did not queue
+        released_at = time.monotonic()
+    finally:
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        os.close(holder)
+    # when the turn is given back, then the writer goes on, and only then
+    thread.join(10)
+    assert got_turn_at and got_turn_at[0] >= released_at
+    with file_database.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM counter")
+        assert cursor.fetchone() == (1,)
 
 
 def test_in_memory_databases_have_no_lock_file() -> None:
@@ -127,8 +173,9 @@ def test_writers_of_several_processes_all_get_through(
         import django
         django.setup()
         from django.db import connection, transaction
+        from centrex.core.sqlite.writers import write_transaction
         for _ in range(150):
-            with transaction.atomic():
+            with write_transaction():
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT n FROM counter")
                     (n,) = cursor.fetchone()
@@ -148,73 +195,3 @@ def test_writers_of_several_processes_all_get_through(
     with file_database.cursor() as cursor:
         cursor.execute("SELECT n FROM counter")
         assert cursor.fetchone() == (600,)
-
-
-def test_parameter_markers_are_rewritten_once_per_statement(
-    file_database: BaseDatabaseWrapper,
-) -> None:
-    statement = "SELECT n, '100%%' FROM counter WHERE n >= %s AND n < %s"
-    with file_database.cursor() as cursor:
-        cursor.execute("INSERT INTO counter VALUES (%s), (%s)", [1, 5])
-        before = base._cached_rewrite.cache_info()
-        for _ in range(3):
-            cursor.execute(statement, [0, 3])
-            assert cursor.fetchall() == [(1, "100%")]
-        after = base._cached_rewrite.cache_info()
-        # pyformat still works, and a statement too long to keep is rewritten each time
-        cursor.execute("SELECT n FROM counter WHERE n = %(n)s", {"n": 5})
-        assert cursor.fetchall() == [(5,)]
-        long_list = ", ".join(["%s"] * 2000)
-        cursor.execute(f"SELECT n FROM counter WHERE n IN ({long_list})", list(range(2000)))
-        assert sorted(cursor.fetchall()) == [(1,), (5,)]
-    assert after.misses - before.misses == 1
-    assert after.hits - before.hits >= 2
-    assert base._cached_rewrite.cache_info().currsize <= 1024
-
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-@pytest.mark.parametrize(
-    "moment",
-    [
-        datetime(2026, 11, 26, 18, 59, 15, 62516, tzinfo=UTC),
-        datetime(2026, 11, 26, 18, 59, 15, tzinfo=UTC),  # no microseconds: none written
-        datetime(2026, 7, 1, 12, 30, tzinfo=ROME),  # another zone: Django's way
-        datetime(2026, 11, 26, 19, 0, tzinfo=timezone(timedelta(hours=1))),
-    ],
-)
-def test_timestamps_are_written_and_read_as_django_s_backend_does(
-    file_database: BaseDatabaseWrapper, moment: datetime
-) -> None:
-    ours = file_database.ops
-    django_s = DjangoSqliteOperations(file_database)
-    assert isinstance(ours, base.DatabaseOperations)
-    # written: the same text
-    written = ours.adapt_datetimefield_value(moment)
-    assert written == django_s.adapt_datetimefield_value(moment)
-    # read back: the same instant, in UTC, as Django's
-    read = ours.convert_datetimefield_value(written, None, file_database)
-    assert read == django_s.convert_datetimefield_value(written, None, file_database)
-    assert read == moment and read.tzinfo is UTC
-    # through the database
-    with file_database.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS moments (at TEXT)")
-        cursor.execute("DELETE FROM moments")
-        cursor.execute("INSERT INTO moments VALUES (%s)", [written])
-        cursor.execute("SELECT at FROM moments")
-        (stored,) = cursor.fetchone()
-    assert ours.convert_datetimefield_value(stored, None, file_database) == moment
-
-
-@pytest.mark.parametrize(
-    "stored",
-    ["2026-11-26 18:59:15+01:00", "2026-11-26T18:59:15.5", "2026-11-26 18:59", None],
-)
-def test_other_stored_timestamps_read_as_django_reads_them(
-    file_database: BaseDatabaseWrapper, stored: str | None
-) -> None:
-    django_s = DjangoSqliteOperations(file_database)
-    assert file_database.ops.convert_datetimefield_value(
-        stored, None, file_database
-    ) == django_s.convert_datetimefield_value(stored, None, file_database)

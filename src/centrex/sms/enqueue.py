@@ -12,10 +12,11 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from centrex.core.prepared import insert_instances
+from centrex.core.sqlite.writers import write_transaction
 from centrex.sms.encoding import count_sms
 from centrex.sms.models import RequestKind, SmsMessage, SmsRequest
 
@@ -119,7 +120,7 @@ class _Entry:
 
 
 def _insert(group: Sequence[_Entry]) -> None:
-    with transaction.atomic():
+    with write_transaction():  # on SQLite, in the writers' queue (core.sqlite.writers)
         insert_instances([entry.request for entry in group])
         for entry in group:
             for message in entry.messages:
