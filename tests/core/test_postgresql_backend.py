@@ -33,15 +33,12 @@ def test_a_connection_the_server_dropped_is_replaced_at_the_next_request() -> No
     connection = connections["default"]
     first_backend = a_request(connection, "SELECT pg_backend_pid()")[0][0]
     # … then dropped by the server while idle
-    connections.settings["terminator"] = dict(connection.settings_dict)
-    terminator = connections["terminator"]
+    terminator = type(connection)(connection.settings_dict, alias="terminator")
     try:
         with terminator.cursor() as other:
             other.execute("SELECT pg_terminate_backend(%s)", [first_backend])
     finally:
         terminator.close()
-        del connections["terminator"]
-        del connections.settings["terminator"]
     # when the next request comes
     rows = a_request(connection, "SELECT pg_backend_pid()")
     # then it was checked, found broken and replaced: the request got its answer
