@@ -172,9 +172,7 @@ def test_a_reverse_one_to_one_and_its_relations_come_as_the_orm_reads_them(alice
     # then: every related instance by path, equal to the ORM's, attached where the ORM has it
     policy = row.related["user__customer__sms_sender_policy"]
     assert isinstance(policy, SenderPolicy)
-    assert _state_and_values(policy) == _state_and_values(
-        expected.user.customer.sms_sender_policy
-    )
+    assert _state_and_values(policy) == _state_and_values(expected.user.customer.sms_sender_policy)
     assert row.obj.user.customer.sms_sender_policy is policy
     assert policy.customer is row.obj.user.customer
     assert row.related["user__customer__sms_sender_policy__shared_alias"] == alias

@@ -96,12 +96,11 @@ def test_the_turn_is_given_back_on_rollback(file_database: BaseDatabaseWrapper) 
 
 
 def test_inside_a_transaction_no_turn_is_taken(file_database: BaseDatabaseWrapper) -> None:
-    # given a transaction opened outside the queue (it holds SQLite's lock already)
-    with transaction.atomic(using="file"):
-        # when the send path writes inside it
-        with write_transaction(using="file"):
-            # then it is a savepoint of that transaction, and queues behind nobody
-            assert lock_is_free(file_database)
+    # given a transaction opened outside the queue (it holds SQLite's lock already), when the
+    # send path writes inside it
+    with transaction.atomic(using="file"), write_transaction(using="file"):
+        # then it is a savepoint of that transaction, and queues behind nobody
+        assert lock_is_free(file_database)
 
 
 def test_other_transactions_and_statements_take_no_turn(file_database: BaseDatabaseWrapper) -> None:
