@@ -107,10 +107,21 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
+# Each service in a session of its own, as in production, where each runs as a service of its
+# own (a systemd unit: its own cgroup, so the kernel shares the CPU between the services, not
+# between their threads). With the kernel's autogroup (/proc/sys/kernel/sched_autogroup_enabled)
+# a session is such a group; PostgreSQL's `pg_ctl` starts its server in a session of its own
+# too. False (`send.py --one-session`): every service in the benchmark's session and scheduling
+# group, as the benchmarks ran before 2026-12-07 — there the dispatcher's one busy thread
+# competed with the web server's sixteen for the same group's share.
+OWN_SESSIONS = True
+
+
 def start(
     name: str, command: Sequence[str], env: dict[str, str], log: Path, cwd: Path | None = None
 ) -> Child:
-    """Start a process with its output in `log`, in its own process group."""
+    """Start a process with its output in `log`, in a session of its own (`OWN_SESSIONS`;
+    else a process group of its own in this session)."""
     with log.open("ab") as output:
         process = subprocess.Popen(
             list(command),
@@ -118,10 +129,21 @@ def start(
             cwd=cwd or log.parent,
             stdout=output,
             stderr=subprocess.STDOUT,
-            process_group=0,
+            start_new_session=OWN_SESSIONS,
+            process_group=None if OWN_SESSIONS else 0,
             preexec_fn=_PREEXEC,
         )
     return Child(name, process, log)
+
+
+def scheduling() -> str:
+    """How the services are scheduled, for the report's header."""
+    try:
+        autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        autogroup = False
+    where = "each service in a session of its own" if OWN_SESSIONS else "one session"
+    return f"{where}, kernel autogroup {'on' if autogroup else 'off'}"
 
 
 @dataclass

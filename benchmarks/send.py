@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 if __package__ in (None, ""):  # run as a script: the repository root makes `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import processes
 from benchmarks.engine import (
     WAITING,
     Database,
@@ -89,6 +90,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", help="a PostgreSQL server to use (see engine.py)")
     parser.add_argument("--timeout", type=float, default=120.0, help="bound of each wait, s")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument(
+        "--one-session",
+        action="store_true",
+        help="start the services in the benchmark's own session (one scheduling group), as "
+        "before 2026-12-07; by default each has a session of its own, as services in production",
+    )
     args = parser.parse_args(argv)
     args.kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     try:
@@ -603,7 +610,9 @@ def _errors_note(result: SendResult) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_with_databases(parse_args(argv), "centrex-send-", run)
+    args = parse_args(argv)
+    processes.OWN_SESSIONS = not args.one_session
+    return run_with_databases(args, "centrex-send-", run)
 
 
 def run(args: argparse.Namespace, databases: Databases) -> int:
@@ -612,7 +621,8 @@ def run(args: argparse.Namespace, databases: Databases) -> int:
         f"per run: {args.history:,} delivered messages of history, {args.warmup:.0f} s warm-up, "
         f"{LOW_RATE:.0f} SMS/s offered for "
         f"{args.low_seconds:.0f} s, then concurrency {args.concurrency} for "
-        f"{args.seconds:.0f} s; receipts after {args.receipt_delay} s; {args.runs} run(s)\n",
+        f"{args.seconds:.0f} s; receipts after {args.receipt_delay} s; {args.runs} run(s); "
+        f"{processes.scheduling()}\n",
         flush=True,
     )
     summary: dict[str, dict[str, Any]] = {}

@@ -1,5 +1,5 @@
-"""Querysets compiled once (core.prepared): the same rows and values as the ORM, on SQLite and
-PostgreSQL."""
+"""Statements written once from `_meta` (core.prepared): the same rows, values and related
+instances as the ORM, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,18 +12,25 @@ from django.test.utils import isolate_apps
 from django.utils import timezone
 
 from centrex.accounts.models import ApiToken
-from centrex.core.prepared import SENTINEL_TIME, PreparedQuery, _loader, insert_instances
-from centrex.sms.models import SmsMessage, SmsRequest
+from centrex.core.prepared import JoinedLookup, insert_instances
+from centrex.sms.models import SenderPolicy, SmsMessage, SmsRequest
 
 pytestmark = pytest.mark.django_db
 
-LIVE_TOKENS = PreparedQuery(
-    lambda token_hash, now: ApiToken.objects.select_related(
-        "user", "user__customer", "user__extension"
-    ).filter(token_hash=token_hash, expires_at__gt=now),
-    token_hash="\x00test-sentinel\x00",
-    now=SENTINEL_TIME,
+LIVE_TOKENS = JoinedLookup(
+    ApiToken,
+    where=[("token_hash", "="), ("expires_at", ">")],
+    related=["user__customer", "user__extension"],
 )
+WITH_POLICY = JoinedLookup(
+    ApiToken,
+    where=[("token_hash", "=")],
+    related=["user__customer__sms_sender_policy__shared_alias", "user__extension"],
+)
+
+
+def fetch(token_hash: str, now):
+    return [row.obj for row in LIVE_TOKENS.fetch(token_hash, now)]
 
 
 def _token(user, token_hash: str, expires_in: timedelta) -> ApiToken:
@@ -36,7 +43,7 @@ def test_a_prepared_query_returns_what_the_orm_returns_with_its_related_rows(ali
     # given
     token = _token(alice, "a" * 64, timedelta(days=1))
     # when
-    rows = LIVE_TOKENS.fetch(token_hash="a" * 64, now=timezone.now())
+    rows = fetch("a" * 64, timezone.now())
     # then
     assert [row.pk for row in rows] == [token.pk]
     found = rows[0]
@@ -53,23 +60,17 @@ def test_a_prepared_query_uses_the_values_of_each_call(alice, bob) -> None:
     _token(bob, "c" * 64, timedelta(seconds=-1))  # expired
     now = timezone.now()
     # when / then
-    assert LIVE_TOKENS.fetch(token_hash="b" * 64, now=now)[0].user == alice
-    assert LIVE_TOKENS.fetch(token_hash="c" * 64, now=now) == []
-    assert len(LIVE_TOKENS.fetch(token_hash="c" * 64, now=now - timedelta(days=1))) == 1
-    assert LIVE_TOKENS.fetch(token_hash="missing", now=now) == []
+    assert fetch("b" * 64, now)[0].user == alice
+    assert fetch("c" * 64, now) == []
+    assert len(fetch("c" * 64, now - timedelta(days=1))) == 1
+    assert fetch("missing", now) == []
 
 
-def test_a_sentinel_that_is_not_one_parameter_is_refused() -> None:
-    # given: the same value twice
-    query = PreparedQuery(
-        lambda value: (
-            ApiToken.objects.filter(token_hash=value) | ApiToken.objects.filter(user__email=value)
-        ),
-        value="x",
-    )
-    # when / then
-    with pytest.raises(ValueError, match="not a single SQL parameter"):
-        query.fetch(value="y")
+def test_what_a_look_up_cannot_do_is_refused() -> None:
+    with pytest.raises(ValueError, match="comparison"):
+        JoinedLookup(ApiToken, where=[("token_hash", "LIKE")])
+    with pytest.raises(ValueError, match="to-one"):
+        JoinedLookup(ApiToken, where=[("token_hash", "=")], related=["user__api_tokens"]).sql()
 
 
 def _request(user, **values) -> SmsRequest:
@@ -134,14 +135,14 @@ def _state_and_values(instance) -> tuple[bool, str | None, dict]:
     return instance._state.adding, instance._state.db, values
 
 
-def test_instances_are_made_as_django_makes_them_but_faster(alice) -> None:
+def test_instances_are_made_as_django_makes_them(alice) -> None:
     # given
     token = _token(alice, "d" * 64, timedelta(days=1))
     expected = ApiToken.objects.select_related("user", "user__customer", "user__extension").get(
         pk=token.pk
     )
     # when
-    (found,) = LIVE_TOKENS.fetch(token_hash="d" * 64, now=timezone.now())
+    (found,) = fetch("d" * 64, timezone.now())
     # then: the same values, state and related instances (cached, not queried again)
     for ours, django_s in [
         (found, expected),
@@ -152,13 +153,45 @@ def test_instances_are_made_as_django_makes_them_but_faster(alice) -> None:
         assert type(ours) is type(django_s)
         assert _state_and_values(ours) == _state_and_values(django_s)
         assert set(ours._state.fields_cache) == set(django_s._state.fields_cache)
-    # without __init__: these models keep Django's and store plain attributes
-    compiled = LIVE_TOKENS._compiled("default")
-    assert compiled.load.__name__ == "load"
-    assert [related.load.__name__ for related in compiled.related_populators] == ["load"]
 
 
-def test_init_signals_are_sent_when_someone_listens(alice) -> None:
+def test_a_reverse_one_to_one_and_its_relations_come_as_the_orm_reads_them(alice) -> None:
+    # given a customer with a sender policy that names an alias
+    from centrex.aliases.models import AliasStatus, SenderAlias
+
+    token = _token(alice, "f" * 64, timedelta(days=1))
+    alias = SenderAlias.objects.create(
+        customer=alice.customer, text="Esempio", match_key="esempio", status=AliasStatus.VALIDATED
+    )
+    SenderPolicy.objects.create(customer=alice.customer, mode="shared_alias", shared_alias=alias)
+    expected = ApiToken.objects.select_related(
+        "user__customer__sms_sender_policy__shared_alias", "user__extension"
+    ).get(pk=token.pk)
+    # when
+    (row,) = WITH_POLICY.fetch("f" * 64)
+    # then: every related instance by path, equal to the ORM's, attached where the ORM has it
+    policy = row.related["user__customer__sms_sender_policy"]
+    assert isinstance(policy, SenderPolicy)
+    assert _state_and_values(policy) == _state_and_values(expected.user.customer.sms_sender_policy)
+    assert row.obj.user.customer.sms_sender_policy is policy
+    assert policy.customer is row.obj.user.customer
+    assert row.related["user__customer__sms_sender_policy__shared_alias"] == alias
+    assert _state_and_values(row.related["user"]) == _state_and_values(expected.user)
+
+
+def test_a_missing_reverse_one_to_one_reads_as_none(alice, bob) -> None:
+    # given a customer without a sender policy
+    _token(bob, "g" * 64, timedelta(days=1))
+    SenderPolicy.objects.filter(customer=bob.customer).delete()
+    # when
+    (row,) = WITH_POLICY.fetch("g" * 64)
+    # then
+    assert row.related["user__customer__sms_sender_policy"] is None
+    assert row.related["user__customer__sms_sender_policy__shared_alias"] is None
+    assert row.obj.user.customer == bob.customer
+
+
+def test_init_signals_are_sent(alice) -> None:
     # given
     _token(alice, "e" * 64, timedelta(days=1))
     seen: list[type] = []
@@ -169,45 +202,24 @@ def test_init_signals_are_sent_when_someone_listens(alice) -> None:
     post_init.connect(receiver)
     try:
         # when
-        (found,) = LIVE_TOKENS.fetch(token_hash="e" * 64, now=timezone.now())
+        (found,) = fetch("e" * 64, timezone.now())
     finally:
         post_init.disconnect(receiver)
-    # then: Django's way for each instance
+    # then: instances are made by Model.from_db, as the ORM makes them
     assert ApiToken in seen and type(alice) in seen
     assert found.user.email == alice.email
 
 
 @isolate_apps("centrex.core")
-def test_a_model_with_its_own_ways_is_made_by_django() -> None:
-    # a file field's descriptor acts on assignment; a model may define from_db or __init__
-    class Document(models.Model):
-        attachment = models.FileField()
+def test_a_field_whose_reading_is_not_known_is_refused() -> None:
+    class Measure(models.Model):
+        amount = models.DecimalField(max_digits=5, decimal_places=2)
 
         class Meta:
             app_label = "core"
 
         def __str__(self) -> str:
-            return str(self.attachment)
+            return str(self.amount)
 
-    class Remembering(models.Model):
-        name = models.CharField(max_length=10)
-
-        class Meta:
-            app_label = "core"
-
-        def __str__(self) -> str:
-            return self.name
-
-        @classmethod
-        def from_db(cls, db, field_names, values):
-            return super().from_db(db, field_names, values)
-
-    # Django's own way: `from_db` of the model, whatever it does
-    for model in (Document, Remembering):
-        names = [field.attname for field in model._meta.concrete_fields]
-        assert _loader(model, names).__name__ == "django_way"
-    # the row without every field too
-    assert _loader(ApiToken, ["id"]).__name__ == "django_way"
-    assert _loader(ApiToken, [f.attname for f in ApiToken._meta.concrete_fields]).__name__ == (
-        "load"
-    )
+    with pytest.raises(ValueError, match="DecimalField"):
+        JoinedLookup(Measure, where=[("amount", "=")]).sql()

@@ -23,7 +23,7 @@ def test_sqlite_url_defaults_to_the_data_directory(tmp_path: Path) -> None:
 
 def test_postgres_url_is_parsed(tmp_path: Path) -> None:
     config = database_from_url("postgres://centrex:s%40cret@db.example:5433/portal", tmp_path)
-    assert config["ENGINE"] == "centrex.core.postgresql"
+    assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"], config["NAME"]) == (
         "centrex",
         "s@cret",

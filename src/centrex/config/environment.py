@@ -73,8 +73,8 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             # sqlite:///var/db.sqlite3 is relative, sqlite:////srv/db.sqlite3 absolute.
             name = Path(raw_path[1:])
         return {
-            # Django's backend with write transactions queued on a lock file (core/sqlite).
-            "ENGINE": "centrex.core.sqlite",
+            # The send path's write transactions also queue on a lock file (core.sqlite.writers).
+            "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(name),
             "OPTIONS": {
                 # WAL lets readers work while the dispatcher and the worker write;
@@ -89,9 +89,8 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
             # Opening a connection runs the PRAGMAs above (~0.7 ms, a third of a small API
             # request): each server thread keeps its own.
             "CONN_MAX_AGE": 600,
-            # Tests use an in-memory database, as Django does for SQLite; said explicitly, since
-            # pytest-django (with xdist) recognises Django's own engine name only and would
-            # otherwise create files named "test_:memory:_gw0" in the working directory.
+            # Tests use an in-memory database, as Django does for SQLite (said explicitly: with
+            # xdist, pytest-django would otherwise name files "test_:memory:_gw0").
             "TEST": {"NAME": ":memory:"},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:
@@ -100,8 +99,7 @@ def database_from_url(url: str, data_dir: Path) -> dict[str, object]:
         host = str(query.pop("host", "") or unquote(parts.hostname or ""))
         _prepared_statements(query, url)
         return {
-            # Django's backend, health checks only after a pause (core/postgresql).
-            "ENGINE": "centrex.core.postgresql",
+            "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

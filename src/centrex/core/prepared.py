@@ -1,302 +1,325 @@
-"""Querysets compiled once and run many times, for the few look-ups every API request makes.
+"""Statements written once from the models' `_meta` and run many times, for the few statements
+every SMS request makes: the bearer-token look-up with its related rows, and the queue's
+INSERTs.
 
-Compiling a queryset into SQL costs Django more than running it: the bearer-token look-up with
-its user, customer and extension spent ~0.4 ms compiling for ~0.03 ms in SQLite, a fifth of a
-`POST /api/v1/sms/messages`. A `PreparedQuery` builds its queryset once per thread with
-sentinel values, remembers where those values sit among the SQL parameters, and afterwards only
-executes the SQL with the real values and builds the model instances the way Django's
-`ModelIterable` does (select_related included, database converters applied) — without
-`Model.__init__` when nothing could tell the difference (`_loader`): building the token's five
-instances cost as much as running its statement.
+Building a statement through the ORM costs Django more than running it: the bearer-token look-up
+with its user, customer, extension and sender policy spent ~0.4 ms compiling for ~0.03 ms in
+SQLite, a fifth of a `POST /api/v1/sms/messages` (benchmarks/README.md, "the send path's
+history"). Here the SQL is written once per process from the documented `_meta` API (tables,
+columns, relations) and run through `connection.cursor()`; rows become instances with
+`Model.from_db` and related instances are attached by plain assignment, as a caller would do.
+Nothing here reaches into Django's query compiler or its private helpers.
 
-Only for simple filters on strings, integers and datetimes; anything else raises at the first
-use, and tests run every prepared query on SQLite and PostgreSQL.
+- `JoinedLookup`: one model and its to-one relations (forward foreign keys and one-to-ones, and
+  reverse one-to-ones: what `select_related` follows), filtered on columns of the model with
+  simple comparisons. Values are read back as the ORM reads them: every field's `from_db_value`
+  (documented for custom fields: JSON here) and, on SQLite, aware datetimes in UTC; a field type
+  whose reading is not known here is refused when the look-up is defined.
+- `insert_instances`: multi-row `INSERT … RETURNING` of unsaved instances, each value through
+  its field's `pre_save` and `get_db_prep_save` (Django's own steps for an insert).
+
+Measured worth (benchmarks/README.md, "fourth session"): with the ORM instead
+(`select_related(…).filter(…)` and `bulk_create`) the web's CPU per SMS on SQLite rose from
+1.55 to 2.48 ms (+60 %).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connections, models
-from django.db.models.base import ModelState
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
-from django.db.models.query_utils import DeferredAttribute
-from django.db.models.signals import post_init, pre_init
 
 M = TypeVar("M", bound=models.Model)
 
-Loader = Callable[[str, Sequence[Any]], models.Model]
+# The comparisons a look-up may filter with.
+_OPERATORS = frozenset({"=", "<", "<=", ">", ">="})
+
+# Fields read back as the database driver returns them on both backends (Django's own
+# converters leave these values alone): anything else must have a `from_db_value` or be a
+# DateTimeField, else the look-up is refused when it is defined.
+_READ_AS_RETURNED = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.ForeignKey,
+)
 
 
-def _loader(model: type[models.Model], init_list: Sequence[str]) -> Loader:
-    """`loader(db, values)`: what `model.from_db(db, init_list, values)` returns.
-
-    When the row holds every concrete field in order and the model keeps Django's `__init__`
-    and `from_db` and plain attributes (no descriptor that acts on assignment, such as a file
-    field's), the instance is made without `__init__`: its values go straight into its
-    `__dict__`, which is all that `__init__` does for them, and its state is set as `from_db`
-    sets it. `__init__`'s signals (`pre_init`, `post_init`) are sent only to receivers; when a
-    receiver is connected, Django's own way is taken."""
-    fields = model._meta.concrete_fields
-    attnames = [field.attname for field in fields]
-    plain = (
-        list(init_list) == attnames
-        and model.__init__ is models.Model.__init__
-        and model.from_db.__func__ is models.Model.from_db.__func__  # type: ignore[attr-defined]
-        and all(_descriptor(model, name) in _PLAIN_DESCRIPTORS for name in attnames)
-    )
-    names = list(init_list)
-
-    def django_way(db: str, values: Sequence[Any]) -> models.Model:
-        return model.from_db(db, names, values)
-
-    if not plain:
-        return django_way
-
-    def load(db: str, values: Sequence[Any]) -> models.Model:
-        if pre_init.receivers or post_init.receivers:
-            return django_way(db, values)
-        obj = model.__new__(model)
-        state = ModelState()
-        state.adding = False
-        state.db = db
-        namespace = obj.__dict__
-        namespace["_state"] = state
-        namespace.update(zip(attnames, values, strict=True))
-        return obj
-
-    return load
+def concrete_fields(model: type[models.Model]) -> list[Any]:
+    """The fields that have a column, in the order `Model.from_db` takes their values (the
+    documented `_meta.get_fields()`, `Field.concrete` and `Field.many_to_many`)."""
+    return [
+        model_field
+        for model_field in model._meta.get_fields()
+        if model_field.concrete and not model_field.many_to_many
+    ]
 
 
-def _descriptor(model: type[models.Model], name: str) -> type:
-    """The type of what the class (or a base) holds under `name`."""
-    for klass in model.__mro__:
-        if name in vars(klass):
-            return type(vars(klass)[name])
-    return type(None)
+@dataclass
+class _Table:
+    """One model of a look-up: where its columns sit in the row and how it joins."""
+
+    path: str  # "" for the looked-up model, else the select_related path
+    model: type[models.Model]
+    alias: str
+    start: int
+    names: list[str]  # attnames, in column order
+    pk_index: int  # where the primary key sits among them
+    converters: list[tuple[int, Any]]  # (index within the model's columns, value → value)
+    parent: _Table | None = None
+    attach_as: str = ""  # the attribute of the parent the instance is assigned to
+    reverse: bool = False  # a reverse one-to-one (the parent may have none)
+    children: list[_Table] = field(default_factory=list)
 
 
-# What a field puts on its model's class for its attribute: these store an assigned value in
-# the instance's __dict__ and nothing else (ForeignKeyDeferredAttribute also forgets a cached
-# related object, which a new instance does not have).
-_PLAIN_DESCRIPTORS = {DeferredAttribute, ForeignKeyDeferredAttribute}
+class JoinedRow(Generic[M]):
+    """A found instance with its related ones attached, and every related instance by path
+    (None where a nullable or reverse relation had no row)."""
+
+    __slots__ = ("obj", "related")
+
+    def __init__(self, obj: M, related: dict[str, models.Model | None]) -> None:
+        self.obj = obj
+        self.related = related
 
 
-class _Compiled:
+class JoinedLookup(Generic[M]):
+    """`SELECT` of `model` and its to-one relations `related` (select_related paths) where each
+    `(field name, operator)` of `where` compares a column of `model` with a value:
+
+        LIVE = JoinedLookup(ApiToken, where=[("token_hash", "="), ("expires_at", ">")],
+                            related=["user__customer"])
+        rows = LIVE.fetch(token_hash, now)     # the values in `where`'s order
+
+    The statement is written the first time it runs on a database and kept for the process."""
+
     def __init__(
-        self, sql: str, params: list[Any], slots: dict[str, tuple[int, bool]], compiler: Any
+        self,
+        model: type[M],
+        *,
+        where: Sequence[tuple[str, str]],
+        related: Sequence[str] = (),
     ) -> None:
-        self.sql = sql
-        self.params = params
-        self.slots = slots  # name → (position, value is a datetime to adapt)
-        self.compiler = compiler
-        klass_info = compiler.klass_info
-        select = compiler.select
-        self.model: type[models.Model] = klass_info["model"]
-        fields = klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
-        self.load = _loader(self.model, self.init_list)
-        self.related_populators = [
-            _Related(populator)
-            for populator in get_related_populators(klass_info, select, compiler.using)
+        self.model = model
+        self.where: list[tuple[Any, str]] = [
+            (model._meta.get_field(name), operator) for name, operator in where
         ]
-        # What results_iter() would work out again on every call.
-        self.converters = compiler.get_converters(
-            [column[0] for column in select[: compiler.col_count]]
+        for _field, operator in self.where:
+            if operator not in _OPERATORS:
+                raise ValueError(f"Unsupported comparison {operator!r}.")
+        paths: list[str] = []
+        for path in related:  # "a__b__c" also selects "a" and "a__b", as select_related does
+            parts = path.split("__")
+            for end in range(1, len(parts) + 1):
+                prefix = "__".join(parts[:end])
+                if prefix not in paths:
+                    paths.append(prefix)
+        self.paths = paths
+        self._planned: list[_Table] | None = None
+        self._sql: dict[str, str] = {}
+
+    @property
+    def _tables(self) -> list[_Table]:
+        """The models of the statement, in column order: worked out and checked at the first
+        use (a look-up may be defined before every model is loaded)."""
+        if self._planned is None:
+            self._planned = self._plan()
+        return self._planned
+
+    def _plan(self) -> list[_Table]:
+        root = self._table("", self.model, 0, 0)
+        tables = [root]
+        by_path = {"": root}
+        for path in self.paths:
+            parent_path, _, name = path.rpartition("__")
+            parent = by_path[parent_path]
+            relation = parent.model._meta.get_field(name)
+            if not (relation.many_to_one or relation.one_to_one):
+                raise ValueError(f"{path!r} is not a to-one relation.")
+            related_model = relation.related_model
+            assert isinstance(related_model, type) and issubclass(related_model, models.Model)
+            start = sum(len(t.names) for t in tables)
+            table = self._table(path, related_model, start, len(tables))
+            table.parent = parent
+            table.attach_as = name
+            table.reverse = not relation.concrete
+            parent.children.append(table)
+            tables.append(table)
+            by_path[path] = table
+        return tables
+
+    def _table(self, path: str, model: type[models.Model], start: int, number: int) -> _Table:
+        fields = concrete_fields(model)
+        converters: list[tuple[int, Any]] = []
+        for index, model_field in enumerate(fields):
+            if hasattr(model_field, "from_db_value"):
+                converters.append((index, _from_db_value(model_field)))
+            elif isinstance(model_field, models.DateTimeField):
+                converters.append((index, _aware))
+            elif not isinstance(model_field, _READ_AS_RETURNED):
+                raise ValueError(
+                    f"{model.__name__}.{model_field.name}: {type(model_field).__name__} is not "
+                    "read by JoinedLookup yet."
+                )
+        return _Table(
+            path=path,
+            model=model,
+            alias=f"t{number}",
+            start=start,
+            names=[model_field.attname for model_field in fields],
+            pk_index=fields.index(model._meta.pk),
+            converters=converters,
         )
 
-
-class _Related:
-    """Django's `RelatedPopulator.populate` for one select_related model, with `_loader`."""
-
-    def __init__(self, populator: Any) -> None:
-        self.populator = populator
-        self.load = _loader(populator.model_cls, populator.init_list)
-        self.children = [_Related(child) for child in populator.related_populators]
-
-    def populate(self, row: Sequence[Any], from_obj: models.Model, db: str) -> None:
-        populator = self.populator
-        if populator.reorder_for_init:
-            values = populator.reorder_for_init(row)
-        else:
-            values = row[populator.cols_start : populator.cols_end]
-        if values[populator.pk_idx] is None:
-            obj = None
-        else:
-            obj = self.load(db, values)
-            for child in self.children:
-                child.populate(row, obj, db)
-        populator.local_setter(from_obj, obj)
-        if obj is not None:
-            populator.remote_setter(obj, from_obj)
-
-
-class PreparedQuery(Generic[M]):
-    """`build(**values)` returns the queryset; `fetch(**values)` runs it with other values.
-
-    Each keyword of `sentinels` is a value `build` receives on the first use; it must appear
-    exactly once among the compiled SQL's parameters (so use distinctive ones)."""
-
-    def __init__(self, build: Callable[..., models.QuerySet[M]], **sentinels: Any) -> None:
-        self._build = build
-        self._sentinels = sentinels
-        self._local = threading.local()
-
-    def _compiled(self, using: str) -> _Compiled:
-        cache: dict[str, _Compiled] = self._local.__dict__.setdefault("compiled", {})
-        found = cache.get(using)
+    def sql(self, using: str = "default") -> str:
+        """The statement, for this database."""
+        found = self._sql.get(using)
         if found is None:
-            found = cache[using] = self._compile(using)
+            found = self._sql[using] = self._write(using)
         return found
 
-    def _compile(self, using: str) -> _Compiled:
-        queryset = self._build(**self._sentinels).using(using)
-        compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        ops = connections[using].ops
-        slots: dict[str, tuple[int, bool]] = {}
-        for name, sentinel in self._sentinels.items():
-            is_datetime = isinstance(sentinel, datetime)
-            expected = ops.adapt_datetimefield_value(sentinel) if is_datetime else sentinel
-            positions = [index for index, param in enumerate(params) if param == expected]
-            if len(positions) != 1:
-                raise ValueError(f"Sentinel {name}={sentinel!r} is not a single SQL parameter.")
-            slots[name] = (positions[0], is_datetime)
-        return _Compiled(sql, list(params), slots, compiler)
-
-    def fetch(self, using: str = "default", **values: Any) -> list[M]:
-        """The rows for `values` (every sentinel named), as model instances."""
-        compiled = self._compiled(using)
+    def _write(self, using: str) -> str:
         connection = connections[using]
-        params = list(compiled.params)
-        for name, (position, is_datetime) in compiled.slots.items():
-            value = values[name]
-            params[position] = (
-                connection.ops.adapt_datetimefield_value(value) if is_datetime else value
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if not rows:
-            return []
-        found: list[M] = []
-        converted = (
-            compiled.compiler.apply_converters(rows, compiled.converters)
-            if compiled.converters
-            else rows
+        if connection.vendor == "sqlite" and connection.settings_dict.get("TIME_ZONE"):
+            raise ValueError("JoinedLookup reads SQLite datetimes as UTC (no TIME_ZONE).")
+        quote = connection.ops.quote_name
+
+        def column(table: _Table, model_field: Any) -> str:
+            return f"{table.alias}.{quote(model_field.column)}"
+
+        root = self._tables[0]
+        selected = ", ".join(
+            column(table, model_field)
+            for table in self._tables
+            for model_field in concrete_fields(table.model)
         )
-        for row in converted:
-            obj = compiled.load(using, row[compiled.start : compiled.end])
-            for populator in compiled.related_populators:
-                populator.populate(row, obj, using)
-            found.append(obj)  # type: ignore[arg-type]
-        return found
+        joins: list[str] = []
+        inner = {"": True}  # a relation joined INNER only below INNER joins, as the ORM does
+        for table in self._tables[1:]:
+            assert table.parent is not None
+            parent = table.parent
+            relation: Any = parent.model._meta.get_field(table.attach_as)
+            if table.reverse:  # the related model holds the key to the parent's primary key
+                keys = (column(table, relation.remote_field), column(parent, parent.model._meta.pk))
+                is_inner = False
+            else:
+                keys = (column(table, table.model._meta.pk), column(parent, relation))
+                is_inner = inner[parent.path] and not relation.null
+            on = f"{keys[0]} = {keys[1]}"
+            inner[table.path] = is_inner
+            joins.append(
+                f"{'INNER' if is_inner else 'LEFT OUTER'} JOIN "
+                f"{quote(table.model._meta.db_table)} {table.alias} ON {on}"
+            )
+        conditions = " AND ".join(
+            f"{column(root, model_field)} {operator} %s" for model_field, operator in self.where
+        )
+        return (
+            f"SELECT {selected} FROM {quote(self.model._meta.db_table)} {root.alias} "  # noqa: S608
+            f"{' '.join(joins)} WHERE {conditions}"
+        )
+
+    def fetch(self, *values: Any, using: str = "default") -> list[JoinedRow[M]]:
+        """The rows whose columns compare so with `values` (in `where`'s order)."""
+        connection = connections[using]
+        params = [
+            model_field.get_db_prep_value(value, connection)
+            for (model_field, _operator), value in zip(self.where, values, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql(using), params)
+            rows = cursor.fetchall()
+        return [self._load(row, using) for row in rows]
+
+    def _load(self, row: Sequence[Any], using: str) -> JoinedRow[M]:
+        connection = connections[using]
+        related: dict[str, models.Model | None] = {}
+        made: dict[str, models.Model | None] = {}
+        for table in self._tables:
+            values = list(row[table.start : table.start + len(table.names)])
+            parent = made.get(table.parent.path) if table.parent is not None else None
+            if table.parent is not None and parent is None:
+                made[table.path] = None  # under a missing row: missing too
+                related[table.path] = None
+                continue
+            if values[table.pk_index] is None:  # no related row
+                obj = None
+            else:
+                for index, convert in table.converters:
+                    values[index] = convert(values[index], connection=connection)
+                obj = table.model.from_db(using, table.names, values)
+            made[table.path] = obj
+            if table.parent is not None:
+                related[table.path] = obj
+                if obj is not None or not table.reverse:
+                    setattr(parent, table.attach_as, obj)
+        root = made[""]
+        assert root is not None
+        return JoinedRow(root, related)  # type: ignore[arg-type]
 
 
-# A datetime no real filter uses, for sentinels.
-SENTINEL_TIME = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+def _from_db_value(model_field: Any) -> Any:
+    read = model_field.from_db_value
+
+    def convert(value: Any, *, connection: Any) -> Any:
+        return read(value, None, connection)
+
+    return convert
+
+
+def _aware(value: Any, *, connection: Any) -> Any:
+    """A stored datetime as the ORM reads it with USE_TZ: aware, in UTC (PostgreSQL returns
+    it so; SQLite's driver a naive datetime, or text)."""
+    if value is None or not settings.USE_TZ:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
 
 
 _INSERT_SQL: dict[tuple[str, type[models.Model], int], str] = {}
 
-# Fields whose value goes to the database as it is when it is exactly of these types (or None;
-# text fields: any str, choices' enum members included): what their get_db_prep_save would
-# return for such a value, without the calls (a third of the insert's cost on the send path).
-# Any other field or value takes Django's way.
-_TEXT_FIELDS = (models.CharField, models.TextField)
-_PLAIN_VALUES: dict[type[models.Field[Any, Any]], tuple[type, ...]] = {
-    models.CharField: (str,),
-    models.TextField: (str,),
-    models.BooleanField: (bool,),
-    models.IntegerField: (int,),
-    models.SmallIntegerField: (int,),
-    models.BigIntegerField: (int,),
-    models.PositiveIntegerField: (int,),
-    models.PositiveSmallIntegerField: (int,),
-    models.PositiveBigIntegerField: (int,),
-}
-_NOTHING: tuple[type, ...] = ()
-
-
-class _Column:
-    """How one field's value becomes a statement parameter."""
-
-    __slots__ = ("attname", "field", "plain", "text", "timestamp")
-
-    def __init__(self, field: Any) -> None:
-        self.field = field
-        self.attname: str = field.attname
-        self.plain: tuple[type, ...] = _PLAIN_VALUES.get(type(field), _NOTHING)
-        self.text = type(field) in _TEXT_FIELDS
-        if type(field) is models.ForeignKey and type(field.target_field) in (
-            models.AutoField,
-            models.BigAutoField,
-        ):
-            self.plain = (int,)
-        # An aware datetime in a DateTimeField that sets nothing itself: get_db_prep_save is
-        # the backend's adapt_datetimefield_value of it (to_python keeps it as it is).
-        self.timestamp = (
-            type(field) is models.DateTimeField and not field.auto_now and not field.auto_now_add
-        )
-
-    def converted(self, obj: models.Model, value: Any, connection: Any) -> Any:
-        """The parameter for a value that is not plain."""
-        if self.text and isinstance(value, str):
-            return value
-        if self.timestamp and type(value) is datetime and value.tzinfo is not None:
-            return connection.ops.adapt_datetimefield_value(value)
-        return self.field.get_db_prep_save(self.field.pre_save(obj, True), connection)
-
-
-_COLUMNS: dict[type[models.Model], list[_Column]] = {}
-
-
-def _columns(model: type[models.Model]) -> list[_Column]:
-    """The model's concrete fields but its primary key, in order."""
-    columns = _COLUMNS.get(model)
-    if columns is None:
-        columns = _COLUMNS[model] = [
-            _Column(field) for field in model._meta.concrete_fields if not field.primary_key
-        ]
-    return columns
-
 
 def insert_instances(objs: Sequence[models.Model], using: str = "default") -> None:
     """INSERT unsaved instances of one model in as few statements as the database's parameter
-    limit allows, setting their primary keys (RETURNING). What `Model.objects.create` and
-    `bulk_create` do, without compiling the statement every time (it cost more than the insert
-    on the send path); no signals, like `bulk_create`."""
+    limit allows, setting their primary keys (RETURNING). What `bulk_create` does, with the
+    statement written once per model and row count instead of compiled on every call; each
+    value goes through its field's `pre_save` and `get_db_prep_save`, as in Django's insert.
+    No signals, like `bulk_create`."""
     if not objs:
         return
     model = type(objs[0])
     connection = connections[using]
-    columns = _columns(model)
+    fields = [field for field in concrete_fields(model) if not field.primary_key]
     limit = connection.features.max_query_params or 65535
-    per_statement = max(1, limit // len(columns))
+    per_statement = max(1, limit // len(fields))
     for start in range(0, len(objs), per_statement):
         chunk = objs[start : start + per_statement]
         key = (connection.vendor, model, len(chunk))
         sql = _INSERT_SQL.get(key)
         if sql is None:
             quote = connection.ops.quote_name
-            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
             sql = _INSERT_SQL[key] = (
                 f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 (identifiers only)
-                f"({', '.join(quote(column.field.column) for column in columns)}) "
+                f"({', '.join(quote(field.column) for field in fields)}) "
                 f"VALUES {', '.join([row] * len(chunk))} "
                 f"RETURNING {quote(model._meta.pk.column)}"
             )
         params = [
-            value
-            if (value := getattr(obj, column.attname)) is None or type(value) in column.plain
-            else column.converted(obj, value, connection)
+            field.get_db_prep_save(field.pre_save(obj, True), connection)
             for obj in chunk
-            for column in columns
+            for field in fields
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

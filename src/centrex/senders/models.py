@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centrex.aliases.models import SenderAlias
-from centrex.core.prepared import PreparedQuery
 from centrex.core.tenancy import TenantQuerySet
 from centrex.customers.models import Customer
 
@@ -99,33 +98,14 @@ class SenderPolicy(models.Model):
     @classmethod
     def for_customer(cls, customer: Customer) -> SenderPolicy:
         """The customer's policy; the default (unsaved, `own_mobile`) when none was chosen."""
-        # Read on every send (R-S4): compiled once (core.prepared).
-        rows = _POLICY_OF_CUSTOMER.fetch(customer_id=customer.pk)
-        if not rows:
+        # Read on every send (R-S4); the SMS intake reads it with the caller's token instead.
+        found = cls.objects.filter(customer_id=customer.pk).select_related("shared_alias").first()
+        if found is None:
             return cls(customer=customer)
-        rows[0].customer = customer
-        return rows[0]
-
-    @classmethod
-    def loaded_with(cls, customer: Customer) -> SenderPolicy:
-        """The policy of a customer just read with `select_related("…sms_sender_policy")` (the
-        SMS intake reads it with the caller's token), the default when it has none; raises
-        LookupError when it was not read that way. Only for a customer read in this request:
-        the cache also keeps whatever policy was last attached to the instance."""
-        relation: Any = cls._meta.get_field("customer").remote_field
-        if not relation.is_cached(customer):
-            raise LookupError("The customer was not read with its sender policy.")
-        loaded = relation.get_cached_value(customer)
-        return loaded if isinstance(loaded, SenderPolicy) else cls(customer=customer)
+        found.customer = customer
+        return found
 
     @property
     def shared_mobile_verified(self) -> bool:
         return bool(self.shared_mobile_number) and self.shared_mobile_verified_at is not None
 
-
-_POLICY_OF_CUSTOMER = PreparedQuery(
-    lambda customer_id: SenderPolicy.objects.filter(customer_id=customer_id).select_related(
-        "shared_alias"
-    ),
-    customer_id=-918273645,
-)

@@ -1,1 +1,2 @@
-"""SQLite as the portal runs it: write transactions queue on a lock file (see `base`)."""
+"""SQLite as the portal runs it: the send path's write transactions queue on a lock file
+(`writers`)."""

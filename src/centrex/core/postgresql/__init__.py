@@ -1,2 +1,0 @@
-"""PostgreSQL as the portal runs it: connections checked after a pause, not before every
-request (see `base`)."""
