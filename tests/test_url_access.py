@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from centrex.sms.senders import Sender
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, get_connection
@@ -38,7 +39,6 @@ from centrex.aliases.actions import add_generic_word, add_reserved_name, create_
 from centrex.customers.models import Customer, Extension
 from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import SenderType
-from centrex.sms.senders import Sender
 from centrex.support.actions import ask_question
 
 # Patterns with rules of their own, walked elsewhere.

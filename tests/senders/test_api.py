@@ -14,9 +14,9 @@ from centrex.aliases.actions.decisions import revoke_alias
 from centrex.aliases.models import AliasStatus
 from centrex.customers.models import Customer
 from centrex.senders.models import SenderPolicy
-from tests.problems import assert_problem, error_fields
 from tests.plugins.policy_cast import SHARED_MOBILE, AliasIn
 from tests.plugins.sent_codes import Clock, a_wrong_code, code_sent_to, sms_sent_to
+from tests.problems import assert_problem, error_fields
 
 POLICY = "/api/v1/sms/policy"
 SHARED = "/api/v1/sms/policy/shared-mobile"

@@ -26,8 +26,8 @@ from centrex.sms.actions import send_sms
 from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
 from centrex.sms.queue import Failure, mark_failed
-from tests.problems import assert_problem, error_fields
 from tests.plugins.policy_cast import BOB_MOBILE, give_mobile
+from tests.problems import assert_problem, error_fields
 
 ApiClient = Callable[[User | None], Client]
 

@@ -28,8 +28,8 @@ from centrex.sms.actions import send_sms
 from centrex.sms.encoding import count_sms
 from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
-from tests.problems import assert_problem, error_fields
 from tests.plugins.policy_cast import BOB_MOBILE, SHARED_MOBILE, AliasIn, give_mobile, policy_of
+from tests.problems import assert_problem, error_fields
 
 ApiClient = Callable[[User | None], Client]
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.verification.models import VerificationCode
-from tests.problems import assert_problem, error_fields
 from tests.plugins.sent_codes import Clock, a_wrong_code, code_sent_to, sms_sent_to
+from tests.problems import assert_problem, error_fields
 
 MOBILE = "/api/v1/me/mobile"
 VERIFY = "/api/v1/me/mobile/verify"

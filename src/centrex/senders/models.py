@@ -108,4 +108,3 @@ class SenderPolicy(models.Model):
     @property
     def shared_mobile_verified(self) -> bool:
         return bool(self.shared_mobile_number) and self.shared_mobile_verified_at is not None
-
