@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -220,7 +218,7 @@ class AliasEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet["AliasEvent"].as_manager()
 
     class Meta:
         verbose_name = _("alias event")
@@ -270,7 +268,7 @@ class AliasConsent(models.Model):
     wording_language = models.CharField(_("language"), max_length=2)
     wording = models.TextField(_("wording"))
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet["AliasConsent"].as_manager()
 
     class Meta:
         verbose_name = _("AGCOM authorisation")

@@ -4,8 +4,6 @@ send with what follows from it in `resolution`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -85,7 +83,7 @@ class SenderPolicy(models.Model):
         related_name="+",
     )
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet["SenderPolicy"].as_manager()
 
     class Meta:
         db_table = "sms_senderpolicy"  # its table from before issue 11 (senders.0001)

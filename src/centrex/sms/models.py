@@ -10,7 +10,7 @@ through `centrex.sms.queue`; nothing here imports the transport.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -217,7 +217,7 @@ class SmsRequest(models.Model):
     request_hash = models.CharField(_("request hash"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
-    objects: Any = SmsRequestQuerySet.as_manager()
+    objects = SmsRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SMS request")
@@ -288,7 +288,7 @@ class SmsMessage(models.Model):
     # Set by every statement of `centrex.sms.queue` (bulk UPDATEs bypass `auto_now`).
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
-    objects: Any = SmsMessageQuerySet.as_manager()
+    objects = SmsMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SMS message")

@@ -3,8 +3,6 @@ its lifetime and its attempts. Issued and checked only by `codes`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -54,7 +52,7 @@ class VerificationCode(models.Model):
         related_name="+",
     )
 
-    objects: Any = TenantQuerySet.as_manager()
+    objects = TenantQuerySet["VerificationCode"].as_manager()
 
     class Meta:
         db_table = "sms_verificationcode"  # its table from before issue 11 (verification.0001)
