@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from centrex.sms.senders import Sender
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, get_connection
@@ -35,10 +34,12 @@ from django.utils.http import urlsafe_base64_encode
 from pytest_django.fixtures import Settings
 
 from centrex.accounts.models import User
-from centrex.aliases.actions import add_generic_word, add_reserved_name, create_alias, submit_alias
+from centrex.aliases.actions.lifecycle import create_alias, submit_alias
+from centrex.aliases.actions.word_lists import add_generic_word, add_reserved_name
 from centrex.customers.models import Customer, Extension
+from centrex.senders.models import SenderType
+from centrex.senders.resolution import Sender
 from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import SenderType
 from centrex.support.actions import ask_question
 
 # Patterns with rules of their own, walked elsewhere.

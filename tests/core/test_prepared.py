@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from centrex.accounts.models import ApiToken
 from centrex.core.prepared import JoinedLookup, insert_instances
-from centrex.sms.models import SenderPolicy, SmsMessage, SmsRequest
+from centrex.senders.models import SenderPolicy
+from centrex.sms.models import SmsMessage, SmsRequest
 
 pytestmark = pytest.mark.django_db
 
