@@ -11,12 +11,9 @@ from typing import Any
 import pytest
 
 from centrex.accounts.models import User
-from centrex.aliases.actions.decisions import approve_alias, reject_alias, revoke_alias
-from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.models import AliasStatus, SenderAlias
+from tests.aliases import lifecycle
 from tests.aliases.isolation import seed_word_lists, spool_registry
-
-CLIENT_IP = "192.0.2.10"
 
 AliasInStatus = Callable[..., SenderAlias]
 
@@ -34,40 +31,12 @@ def registry_spool(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def fast_password_hashing(settings: Any) -> None:
-    """Argon2 costs ~0.1 s a hash; the API tests here (test_api.py) use it, as tests/api's do.
-    What is tested there is the API, not the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def alias_in(alice: User, operator: User) -> AliasInStatus:
     """`alias_in(status, text="Esempio")`: an alias of Esempio brought to `status` through
     the actions, the way Alice and the operator would."""
 
     def make(status: str, text: str = "Esempio") -> SenderAlias:
-        assert alice.customer is not None
-        alias = create_alias(alice.customer, text, acting_user=alice)
-        if status == AliasStatus.DRAFT:
-            return alias
-        alias = submit_alias(
-            alias, consent=True, acting_user=alice, ip_address=CLIENT_IP, language="it"
-        )
-        if status == AliasStatus.PENDING:
-            return alias
-        if status == AliasStatus.REJECTED:
-            return reject_alias(alias, "Non è inerente alla ragione sociale.", acting_user=operator)
-        alias = approve_alias(alias, acting_user=operator)
-        assert alias.status == AliasStatus.VALIDATED, alias.registry_error
-        if status == AliasStatus.VALIDATED:
-            return alias
-        if status == AliasStatus.REVOKED:
-            return revoke_alias(alias, "Uso ingannevole segnalato.", acting_user=operator)
-        if status == AliasStatus.WITHDRAWN:
-            withdrawn = delete_alias(alias, acting_user=alice)
-            assert withdrawn is not None
-            return withdrawn
-        raise ValueError(f"unknown status {status!r}")
+        return lifecycle.alias_in(status, text, alice, operator)
 
     return make
 

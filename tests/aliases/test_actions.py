@@ -42,7 +42,8 @@ from centrex.aliases.models import (
 from centrex.aliases.wordlists import GENERIC_WORDS, RESERVED_NAMES
 from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
 from centrex.customers.models import Customer
-from tests.aliases.conftest import CLIENT_IP, AliasInStatus
+from tests.aliases.conftest import AliasInStatus
+from tests.aliases.lifecycle import CLIENT_IP
 
 ALL_STATUSES = [status.value for status in AliasStatus]
 

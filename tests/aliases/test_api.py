@@ -16,8 +16,6 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from centrex.accounts.models import Language, User
-from centrex.aliases.actions.decisions import approve_alias, reject_alias, revoke_alias
-from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.models import (
     AliasConsent,
     AliasEvent,
@@ -30,10 +28,8 @@ from centrex.aliases.rules import alias_match_key
 from centrex.aliases.schemas import MAX_TEXT_INPUT
 from centrex.aliases.sla import due_at_for
 from centrex.customers.models import Customer
+from tests.aliases.lifecycle import alias_in
 from tests.problems import assert_problem
-
-# Argon2 costs ~0.1 s a hash; what is tested here is the API (conftest.py).
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 ALIAS_KEYS = {
     "id",
@@ -72,32 +68,6 @@ def as_alice(alice: User, api_client: Callable[[User | None], Client]) -> Client
 
 def post(client: Client, path: str, body: Any) -> Any:
     return client.post(path, body, content_type="application/json")
-
-
-def alias_in(status: str, text: str, admin: User, operator: User) -> SenderAlias:
-    """An alias of the admin's customer brought to `status` the way people would, through
-    the actions (R-A6)."""
-    assert admin.customer is not None
-    alias = create_alias(admin.customer, text, acting_user=admin)
-    if status == AliasStatus.DRAFT:
-        return alias
-    alias = submit_alias(
-        alias, consent=True, acting_user=admin, ip_address="192.0.2.10", language="it"
-    )
-    if status == AliasStatus.PENDING:
-        return alias
-    if status == AliasStatus.REJECTED:
-        return reject_alias(alias, "Non riconducibile all'azienda.", acting_user=operator)
-    alias = approve_alias(alias, acting_user=operator)
-    assert alias.status == AliasStatus.VALIDATED, alias.registry_error
-    if status == AliasStatus.VALIDATED:
-        return alias
-    if status == AliasStatus.REVOKED:
-        return revoke_alias(alias, "Uso improprio segnalato.", acting_user=operator)
-    assert status == AliasStatus.WITHDRAWN
-    withdrawn = delete_alias(alias, acting_user=admin)
-    assert withdrawn is not None
-    return withdrawn
 
 
 def parsed(timestamp: str) -> datetime:

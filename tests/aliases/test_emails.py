@@ -19,7 +19,7 @@ from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.actions.reminders import send_overdue_reminders
 from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.customers.models import Customer
-from tests.aliases.conftest import CLIENT_IP
+from tests.aliases.lifecycle import CLIENT_IP
 from tests.conftest import PASSWORD
 from tests.plugins.smtp import ReceivedMail, SmtpServer
 

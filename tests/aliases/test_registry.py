@@ -35,7 +35,7 @@ from centrex.aliases.registry import (
     registry_adapter,
 )
 from centrex.config.registry import check_registry_url
-from tests.aliases.conftest import CLIENT_IP
+from tests.aliases.lifecycle import CLIENT_IP
 
 # --- A registry on loopback ------------------------------------------------------------------
 

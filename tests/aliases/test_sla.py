@@ -20,7 +20,7 @@ from centrex.aliases.sla import (
     reminder_at_for,
 )
 from centrex.config.calendar import parse_business_calendar
-from tests.aliases.conftest import CLIENT_IP
+from tests.aliases.lifecycle import CLIENT_IP
 
 ROME = ZoneInfo("Europe/Rome")
 

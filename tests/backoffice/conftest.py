@@ -15,18 +15,13 @@ from centrex.accounts.models import User
 from centrex.support.models import SupportQuestion
 from tests.aliases.isolation import seed_word_lists, spool_registry
 from tests.support.questions import stored_question
+from tests.support.sessions import signed_in
 
 
 @pytest.fixture
 def login() -> Callable[[User], Client]:
     """`login(user)`: a browser with that user's session."""
-
-    def make(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
+    return signed_in
 
 
 @pytest.fixture
@@ -55,10 +50,3 @@ def registry_spool(settings: Any, tmp_path: Path) -> Path:
 def make_question(db: None) -> Callable[..., SupportQuestion]:
     """`make_question(user, subject=…, **fields)`: a stored question."""
     return stored_question
-
-
-@pytest.fixture
-def fast_password_hashing(settings: Any) -> None:
-    """Argon2 costs ~0.1 s a hash; the API tests here (test_api_*.py) use it, as tests/api's
-    do. What is tested there is the API, not the hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

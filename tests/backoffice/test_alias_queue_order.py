@@ -14,9 +14,7 @@ from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.aliases.models import AliasStatus, SenderAlias
-from tests.aliases.test_api import alias_in
-
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+from tests.aliases.lifecycle import alias_in
 
 
 @pytest.fixture

@@ -21,11 +21,9 @@ from centrex.accounts.models import User
 from centrex.aliases.models import AliasEvent, AliasStatus, SenderAlias
 from centrex.aliases.rules import alias_match_key
 from centrex.customers.models import Customer
-from tests.aliases.test_api import ALIAS_KEYS, alias_in, parsed
+from tests.aliases.lifecycle import alias_in
+from tests.aliases.test_api import ALIAS_KEYS, parsed
 from tests.problems import assert_problem
-
-# Argon2 costs ~0.1 s a hash; what is tested here is the API (conftest.py).
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 BACKOFFICE_KEYS = ALIAS_KEYS | {"customer", "overdue", "registry", "matched"}
 

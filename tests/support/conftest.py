@@ -10,18 +10,13 @@ from django.test import Client
 from centrex.accounts.models import User
 from centrex.support.models import SupportQuestion
 from tests.support.questions import stored_question
+from tests.support.sessions import signed_in
 
 
 @pytest.fixture
 def login() -> Callable[[User], Client]:
     """`login(user)`: a browser with that user's session."""
-
-    def make(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
+    return signed_in
 
 
 @pytest.fixture

@@ -16,11 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBase,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -32,17 +28,8 @@ from centrex.aliases.access import access_alias, require_alias_admin
 from centrex.aliases.actions.checking import check_alias_text
 from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.consent import CURRENT_CONSENT_VERSION, consent_language, consent_wording
-from centrex.aliases.forms import (
-    TEXT_INPUT_MAX,
-    AliasForm,
-    ConsentForm,
-    show_domain_error,
-)
-from centrex.aliases.models import (
-    AliasSettings,
-    AliasStatus,
-    SenderAlias,
-)
+from centrex.aliases.forms import TEXT_INPUT_MAX, AliasForm, ConsentForm, show_domain_error
+from centrex.aliases.models import AliasSettings, AliasStatus, SenderAlias
 from centrex.aliases.rules import ALIAS_SYMBOLS, EXTENDED_SYMBOLS
 from centrex.aliases.sla import display_zone
 from centrex.aliases.templatetags.alias_dates import weekday_datetime

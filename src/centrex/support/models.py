@@ -45,6 +45,27 @@ class SupportQuestionQuerySet(TenantQuerySet["SupportQuestion"]):
     def answered(self) -> SupportQuestionQuerySet:
         return self.filter(status=QuestionStatus.ANSWERED)
 
+    def matching(self, search: str) -> SupportQuestionQuerySet:
+        """The questions whose subject, text, answer, asker (e-mail, name) or customer
+        contains `search`; all of them for an empty search."""
+        if not search:
+            return self
+        return self.filter(
+            models.Q(subject__icontains=search)
+            | models.Q(body__icontains=search)
+            | models.Q(answer__icontains=search)
+            | models.Q(user__email__icontains=search)
+            | models.Q(user__first_name__icontains=search)
+            | models.Q(user__last_name__icontains=search)
+            | models.Q(customer__name__icontains=search)
+        )
+
+    def in_operators_order(self, status: str) -> SupportQuestionQuerySet:
+        """Open questions are a queue (oldest first); the rest is an archive (newest first)."""
+        if status == QuestionStatus.OPEN:
+            return self.order_by("created_at", "id")
+        return self.order_by("-created_at", "-id")
+
 
 class SupportQuestion(models.Model):
     """A question a customer's user sent to the provider's operators, with the privacy

@@ -24,17 +24,10 @@ from centrex.aliases.actions.decisions import (
     revoke_alias,
 )
 from centrex.aliases.forms import show_domain_error
-from centrex.aliases.models import (
-    AliasStatus,
-    RegistryState,
-    SenderAlias,
-)
+from centrex.aliases.models import AliasStatus, RegistryState, SenderAlias
 from centrex.aliases.relatedness import relatedness
 from centrex.aliases.sla import business_hours_left, display_zone, is_overdue
-from centrex.backoffice.forms.aliases import (
-    AliasQueueFilterForm,
-    ReasonForm,
-)
+from centrex.backoffice.forms.aliases import AliasQueueFilterForm, ReasonForm
 from centrex.backoffice.views.pages import (
     customers_of,
     filters_without_page,

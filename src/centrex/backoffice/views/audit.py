@@ -15,9 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from centrex.accounts.models import User
-from centrex.aliases.models import (
-    AliasEvent,
-)
+from centrex.aliases.models import AliasEvent
 from centrex.backoffice.forms.audit import AliasAuditFilterForm, AuditFilterForm
 from centrex.backoffice.views.pages import (
     customers_of,

@@ -36,21 +36,7 @@ def question_list(request: HttpRequest, operator: User) -> HttpResponse:
     questions = visible.select_related("customer", "user")
     if status != QuestionFilterForm.ALL:
         questions = questions.filter(status=status)
-    if search:
-        questions = questions.filter(
-            Q(subject__icontains=search)
-            | Q(body__icontains=search)
-            | Q(answer__icontains=search)
-            | Q(user__email__icontains=search)
-            | Q(user__first_name__icontains=search)
-            | Q(user__last_name__icontains=search)
-            | Q(customer__name__icontains=search)
-        )
-    # Open questions are a queue (oldest first); the rest is an archive (newest first).
-    if status == QuestionStatus.OPEN:
-        questions = questions.order_by("created_at", "id")
-    else:
-        questions = questions.order_by("-created_at", "-id")
+    questions = questions.matching(search).in_operators_order(status)
     page = Paginator(questions, QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     counts = visible.aggregate(
         open=Count("id", filter=Q(status=QuestionStatus.OPEN)),

@@ -20,20 +20,10 @@ from centrex.aliases.actions.word_lists import (
     set_extended_charset,
 )
 from centrex.aliases.forms import show_domain_error
-from centrex.aliases.models import (
-    AliasSettings,
-    GenericWord,
-    ReservedName,
-)
+from centrex.aliases.models import AliasSettings, GenericWord, ReservedName
 from centrex.aliases.rules import EXTENDED_SYMBOLS
-from centrex.backoffice.forms.aliases import (
-    AliasSettingsForm,
-    GenericWordForm,
-    ReservedNameForm,
-)
-from centrex.backoffice.views.pages import (
-    operator_page,
-)
+from centrex.backoffice.forms.aliases import AliasSettingsForm, GenericWordForm, ReservedNameForm
+from centrex.backoffice.views.pages import operator_page
 from centrex.core.errors import DomainError, NotFound
 
 
