@@ -45,10 +45,10 @@ test: install test-deps
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
-	$(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
+	CENTREX_REQUIRE_BROWSER=1 $(BIN)/pytest --db=sqlite $(PYTEST_ARGS)
 
 test-postgres:
-	$(BIN)/pytest --db=postgres $(PYTEST_ARGS)
+	CENTREX_REQUIRE_BROWSER=1 $(BIN)/pytest --db=postgres $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

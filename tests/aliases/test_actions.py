@@ -329,27 +329,33 @@ def test_two_companies_submitting_one_name_at_once_cannot_both_claim_it_r_a4(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_word_lists_are_seeded_and_the_seed_can_be_reversed_r_a4b() -> None:
-    # given the seed migration applied afresh, and an entry of the operators' own
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes("aliases")
-    executor.migrate([("aliases", "0001_initial")])
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
-    assert ReservedName.objects.filter(name="Carabinieri").exists()
-    assert GenericWord.objects.filter(word="Info").exists()
-    ReservedName.objects.create(name="Consorzio Bonifica")
-    executor = MigrationExecutor(connection)
-    # when the seed migration is reversed
-    executor.migrate([("aliases", "0001_initial")])
-    # then only the operators' entry is left
-    assert list(ReservedName.objects.values_list("name", flat=True)) == ["Consorzio Bonifica"]
-    assert not GenericWord.objects.exists()
-    # when it is applied again
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
-    # then every seed entry is back, once
-    assert ReservedName.objects.count() == len(set(RESERVED_NAMES)) + 1
-    assert GenericWord.objects.count() == len(set(GENERIC_WORDS))
+    try:
+        # given the seed migration applied afresh, and an entry of the operators' own
+        leaves = MigrationExecutor(connection).loader.graph.leaf_nodes("aliases")
+        migrate_to([("aliases", "0001_initial")])
+        migrate_to(leaves)
+        assert ReservedName.objects.filter(name="Carabinieri").exists()
+        assert GenericWord.objects.filter(word="Info").exists()
+        ReservedName.objects.create(name="Consorzio Bonifica")
+        # when the seed migration is reversed
+        migrate_to([("aliases", "0001_initial")])
+        # then only the operators' entry is left
+        assert list(ReservedName.objects.values_list("name", flat=True)) == ["Consorzio Bonifica"]
+        assert not GenericWord.objects.exists()
+        # when it is applied again
+        migrate_to(leaves)
+        # then every seed entry is back, once
+        assert ReservedName.objects.count() == len(set(RESERVED_NAMES)) + 1
+        assert GenericWord.objects.count() == len(set(GENERIC_WORDS))
+    finally:
+        # going back to aliases' first migration unapplied the other apps' migrations that
+        # depend on it: the tests after this one get the whole schema back
+        migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def migrate_to(targets: list[tuple[str, str]]) -> None:
+    """Migrate the test database to `targets`, with a fresh view of what is applied."""
+    MigrationExecutor(connection).migrate(targets)
 
 
 # --- invia richiesta and the AGCOM authorisation (R-A7) ----------------------------------

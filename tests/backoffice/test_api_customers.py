@@ -17,9 +17,6 @@ from centrex.customers.models import Customer, Extension
 from tests.conftest import PASSWORD
 from tests.problems import assert_problem, error_fields
 
-# Argon2 costs ~0.1 s a hash; what is tested here is the API (conftest.py).
-pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
 NEW_CUSTOMER: dict[str, Any] = {
     "name": "Nuova Impresa S.r.l.",
     "kind": "business",

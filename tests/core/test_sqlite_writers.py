@@ -12,7 +12,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ def test_a_writer_waits_for_the_turn_not_for_sqlite(
     try:
         thread.start()
         assert asking.wait(10)
-        time.sleep(0.1)  # the writer's chance to go ahead, if it did not queue
+        assert wait_for(lambda: flock_waiters(path) == 1, 10), "the writer never queued"
         released_at = time.monotonic()
     finally:
         fcntl.flock(holder, fcntl.LOCK_UN)
@@ -194,3 +194,24 @@ def test_writers_of_several_processes_all_get_through(
     with file_database.cursor() as cursor:
         cursor.execute("SELECT n FROM counter")
         assert cursor.fetchone() == (600,)
+
+
+def flock_waiters(path: str) -> int:
+    """How many `flock` requests on `path` are blocked, waiting for its holder (Linux's
+    /proc/locks marks them "->")."""
+    inode = os.stat(path).st_ino
+    with open("/proc/locks", encoding="ascii") as locks:
+        return sum(
+            1
+            for line in locks
+            if "->" in line and "FLOCK" in line and line.split()[-3].endswith(f":{inode}")
+        )
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

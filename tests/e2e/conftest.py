@@ -2,7 +2,7 @@
 
 No browser is downloaded (`playwright install` is never run): the tests launch
 /usr/bin/chromium, which `make test` installs from Debian, and skip with that hint when it is
-missing. Pages open in Italian (it-IT), as a customer's administrator sees them. When a test
+missing (under `make test`, which sets CENTREX_REQUIRE_BROWSER, they fail instead). Pages open in Italian (it-IT), as a customer's administrator sees them. When a test
 fails, a screenshot and the page's HTML go to `test-results/` for the post-mortem.
 """
 
@@ -48,7 +48,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def browser() -> Generator[Any, None, None]:
     """One Chromium for the e2e tests (each test gets fresh contexts)."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
+        missing = f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)"
+        if os.environ.get("CENTREX_REQUIRE_BROWSER"):
+            pytest.fail(missing)  # `make test`: the pages are part of the suite
+        pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; Django refuses ORM calls from

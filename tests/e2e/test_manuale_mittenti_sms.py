@@ -39,7 +39,7 @@ from tests.plugins.policy_cast import AliasIn
 from tests.plugins.smsc import SmsEngine
 from tests.plugins.smtp import SmtpServer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("fast_password_hashing")]
+pytestmark = pytest.mark.e2e
 
 # The manual's words (Manuale amministratore IP Centrex, §4).
 COMMUNICATOR = "Communicator"

@@ -30,13 +30,6 @@ AliasIn = Callable[..., "SenderAlias"]
 
 
 @pytest.fixture
-def fast_password_hashing(settings: Any) -> None:
-    """Argon2 costs ~0.1 s a hash and every test makes the cast: for tests of the sender policy,
-    not of the hasher (tests/senders/conftest.py applies it to the whole package)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def alias_registry(settings: Any, tmp_path: Path) -> Path:
     """The AGCOM registry is a spool folder of this test (R-A9)."""
     spool = tmp_path / "registry"

@@ -63,3 +63,22 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     moved = Clock(timezone.now)
     monkeypatch.setattr(timezone, "now", moved.now)
     return moved
+
+
+@pytest.fixture
+def codes_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every code sent during the test differs from the earlier ones (two random codes are
+    the same once in a million): a test that tells two codes apart never depends on chance."""
+    from centrex.verification import codes
+
+    real = codes._new_code
+    issued: set[str] = set()
+
+    def distinct() -> str:
+        code = real()
+        while code in issued:
+            code = real()
+        issued.add(code)
+        return code
+
+    monkeypatch.setattr(codes, "_new_code", distinct)

@@ -80,16 +80,23 @@ class SmsEngine:
                 pytest.fail(f"SMS still outstanding after {timeout} s: {_describe_outstanding()}")
 
     def dispatching(
-        self, url: str | None = None, options: DispatcherOptions | None = None
+        self,
+        url: str | None = None,
+        options: DispatcherOptions | None = None,
+        *,
+        wait_for_lock: float = 10.0,
     ) -> AbstractContextManager[RunningDispatcher]:
         """`dispatching` against this simulator (or `url`)."""
-        return dispatching(url or self.url, options)
+        return dispatching(url or self.url, options, wait_for_lock=wait_for_lock)
 
 
 @contextmanager
-def dispatching(url: str, options: DispatcherOptions | None = None) -> Iterator[RunningDispatcher]:
+def dispatching(
+    url: str, options: DispatcherOptions | None = None, *, wait_for_lock: float = 10.0
+) -> Iterator[RunningDispatcher]:
     """The dispatcher running against `url` (a `CENTREX_SMSC_URL` value) while the block runs;
-    stopped cleanly at its end. Use `wait_until` to let it work."""
+    stopped cleanly at its end (which re-raises what it raised). Use `wait_until` to let it
+    work; `wait_for_lock` is how long it waits for SQLite's single-dispatcher lease."""
     from centrex.config.smsc import parse_smsc_url
     from centrex.smsc.client import BindTiming
     from centrex.smsc.database import CallerThreadDatabase
@@ -106,7 +113,7 @@ def dispatching(url: str, options: DispatcherOptions | None = None) -> Iterator[
             shutdown_grace=2.0,
             timing=BindTiming(reconnect_base=0.1, reconnect_max=1.0, response_timeout=5.0),
         ),
-        wait_for_lock=10.0,
+        wait_for_lock=wait_for_lock,
     )
     running = RunningDispatcher(dispatcher, database)
     running.start()
@@ -155,6 +162,13 @@ class RunningDispatcher:
 
         self.database.serve(done)
         return bool(state["met"])
+
+    def wait_for_end(self, timeout: float) -> bool:
+        """Serve the dispatcher's database calls until it ends by itself; False if it still
+        runs after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        self.database.serve(lambda: not self.thread.is_alive() or time.monotonic() > deadline)
+        return not self.thread.is_alive()
 
     def stop(self, timeout: float = 20.0) -> None:
         """Stop cleanly (as SIGTERM does) and wait for the end; re-raise what it raised."""

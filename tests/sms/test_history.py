@@ -16,7 +16,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
@@ -38,11 +37,7 @@ DANIELA = "+393405556677"
 MESSAGES = "/api/v1/sms/messages"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CENTREX_SMS_USER_RATE = 0
-    settings.CENTREX_SMS_CUSTOMER_RATE = 0
+pytestmark = pytest.mark.usefixtures("no_send_rate_limits")
 
 
 def send(user: User, *to: str, text: str = "Ciao") -> SmsRequest:

@@ -31,9 +31,7 @@ VARYING_HEADERS = {"date", "vary"}
 
 
 @pytest.fixture
-def sending_bob(bob: User, settings: SettingsWrapper) -> User:
-    settings.CENTREX_SMS_USER_RATE = 0
-    settings.CENTREX_SMS_CUSTOMER_RATE = 0
+def sending_bob(bob: User, no_send_rate_limits: None) -> User:
     return give_mobile(bob, BOB_MOBILE)
 
 

@@ -39,14 +39,7 @@ MESSAGES = "/api/v1/sms/messages"
 
 
 @pytest.fixture
-def unlimited(settings: SettingsWrapper) -> None:
-    """No rate limits, unless a test sets them."""
-    settings.CENTREX_SMS_USER_RATE = 0
-    settings.CENTREX_SMS_CUSTOMER_RATE = 0
-
-
-@pytest.fixture
-def sending_bob(bob: User, unlimited: None) -> User:
+def sending_bob(bob: User, no_send_rate_limits: None) -> User:
     """Bob with his own mobile number verified, under the default option own_mobile."""
     return give_mobile(bob, BOB_MOBILE)
 
@@ -220,7 +213,7 @@ def test_eleven_parts_are_too_long_r_t3(
 
 
 def test_every_broken_rule_is_listed_led_by_the_first_in_api_md_order(
-    bob: User, unlimited: None, api_client: ApiClient
+    bob: User, no_send_rate_limits: None, api_client: ApiClient
 ) -> None:
     # given Bob without a mobile number (own_mobile: no sender)
     # when the request also has a bad recipient and no text
@@ -273,7 +266,7 @@ def test_sending_needs_a_login(client: Client) -> None:
 
 
 def test_a_user_without_an_extension_is_told_communicator_is_not_enabled_r_u6(
-    chiara: User, unlimited: None, api_client: ApiClient
+    chiara: User, no_send_rate_limits: None, api_client: ApiClient
 ) -> None:
     # given Chiara with a verified number but no extension
     give_mobile(chiara, BOB_MOBILE)
@@ -293,7 +286,7 @@ def test_an_operator_cannot_send(operator: User, api_client: ApiClient) -> None:
 
 
 def test_without_his_own_number_bob_has_no_sender_r_s1(
-    bob: User, unlimited: None, api_client: ApiClient
+    bob: User, no_send_rate_limits: None, api_client: ApiClient
 ) -> None:
     # when
     response = post(api_client(bob), {"to": [CARLO], "text": "Ciao"})
@@ -304,7 +297,7 @@ def test_without_his_own_number_bob_has_no_sender_r_s1(
 
 
 def test_an_unverified_own_number_is_no_sender_r_m2(
-    bob: User, unlimited: None, api_client: ApiClient
+    bob: User, no_send_rate_limits: None, api_client: ApiClient
 ) -> None:
     # given
     give_mobile(bob, BOB_MOBILE, verified=False)
@@ -406,7 +399,11 @@ def test_in_user_choice_with_several_senders_one_must_be_named_r_t2(
 
 
 def test_the_shared_number_and_the_shared_alias_are_implied_r_s1(
-    bob: User, esempio: Customer, alias_in: AliasIn, unlimited: None, api_client: ApiClient
+    bob: User,
+    esempio: Customer,
+    alias_in: AliasIn,
+    no_send_rate_limits: None,
+    api_client: ApiClient,
 ) -> None:
     # given
     client = api_client(bob)

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from centrex.accounts.actions import update_user
 from centrex.accounts.models import User
@@ -33,11 +32,7 @@ CARLO = "+393401112233"
 DANIELA = "+393405556677"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CENTREX_SMS_USER_RATE = 0
-    settings.CENTREX_SMS_CUSTOMER_RATE = 0
+pytestmark = pytest.mark.usefixtures("no_send_rate_limits")
 
 
 def logged_in(user: User) -> Client:

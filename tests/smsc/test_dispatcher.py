@@ -200,15 +200,24 @@ def test_each_bind_keeps_at_most_its_window_unanswered(alice: User) -> None:
     queue(alice, 50)
     with (
         ScriptedSmsc(answer_submits=False) as smsc,
-        dispatching(f"smpp://a:b@127.0.0.1:{smsc.port}?window=7&binds=2", QUICK) as running,
+        dispatching(
+            f"smpp://a:b@127.0.0.1:{smsc.port}?window=7&binds=2&enquire_link=0.1", QUICK
+        ) as running,
     ):
-        # when the dispatcher has sent what it may
+        # when the dispatcher has sent what it may, holds more claimed messages, and both
+        # lines have since been idle long enough for two rounds of enquire_link
         assert running.wait_until(lambda: smsc.submits_per_connection() == [7, 7], 5)
-        time.sleep(0.2)
+        enquired = [session.enquire_links for session in smsc.connections]
+        assert running.wait_until(
+            lambda: all(
+                session.enquire_links >= before + 2
+                for session, before in zip(smsc.connections, enquired, strict=True)
+            ),
+            5,
+        )
         # then each of the two binds holds exactly its window of 7, no more
         assert smsc.submits_per_connection() == [7, 7]
-        running.dispatcher.request_stop()
-        running.wait_until(lambda: False, 0.5)
+        assert SmsMessage.objects.exclude(claimed_by="").count() > 14
     # and after the stop every message is back in the queue, unclaimed
     assert statuses() == Counter({MessageStatus.QUEUED: 50})
     assert set(SmsMessage.objects.values_list("claimed_by", flat=True)) == {""}
@@ -389,7 +398,9 @@ def test_messages_go_after_the_smsc_comes_back(alice: User) -> None:
         first.stop()
         # when messages are queued while it is away
         queue(alice, 5, text="Di nuovo")
-        running.wait_until(lambda: False, 0.5)
+        # (a second reconnection means the first found nobody listening)
+        pipeline = running.dispatcher.pipelines[0]
+        assert running.wait_until(lambda: pipeline.counters["reconnects"] >= 2, 5)
         assert statuses()[MessageStatus.QUEUED] == 5
         # and it starts again on the same port
         second = SimulatorThread(SimulatorConfig(port=port, receipt_delay=0.05))
@@ -398,7 +409,6 @@ def test_messages_go_after_the_smsc_comes_back(alice: User) -> None:
             assert running.wait_until(all_are(MessageStatus.DELIVERED, 10), 10)
         finally:
             second.stop()
-        assert running.dispatcher.pipelines[0].counters["reconnects"] >= 1
     assert [m.text for m in second.simulator.received] == ["Di nuovo"] * 5
 
 
@@ -433,10 +443,9 @@ def test_a_second_dispatcher_on_sqlite_is_refused(sms_engine: SmsEngine, alice: 
     # when another starts, then it refuses politely, naming the first
     with (
         pytest.raises(DispatcherBusy, match="the-first-one is already running"),
-        sms_engine.dispatching(options=options) as running,
+        sms_engine.dispatching(options=options, wait_for_lock=0) as running,
     ):
-        running.dispatcher.wait_for_lock = 0
-        running.wait_until(lambda: False, 1)
+        assert running.wait_for_end(5)
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -521,6 +530,7 @@ class _ScriptedSession(asyncio.Protocol):
         self.sequence = SequenceNumbers()
         self.transport: asyncio.Transport | None = None
         self.submits = 0
+        self.enquire_links = 0
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
@@ -575,6 +585,7 @@ class _ScriptedSession(asyncio.Protocol):
         elif isinstance(pdu, DeliverSmResp):
             smsc.deliver_sm_resp_statuses.append(pdu.command_status)
         elif isinstance(pdu, EnquireLink):
+            self.enquire_links += 1
             if smsc.answer_enquire_link:
                 self.send(EnquireLinkResp(sequence_number=pdu.sequence_number))
         elif isinstance(pdu, Unbind):

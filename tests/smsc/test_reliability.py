@@ -365,12 +365,13 @@ def test_a_dispatcher_killed_during_a_batch_loses_nothing(world: Setup) -> None:
 def test_an_smsc_away_for_a_while_gets_everything_when_back(world: Setup) -> None:
     # given a dispatcher sending the queue
     smsc, port = world.simulator()
-    world.dispatcher(port)
+    dispatcher = world.dispatcher(port)
     world.wait_until(world.sent(300), 30, "the first messages were not sent")
-    # when the SMSC goes away for two seconds and comes back on the same address
+    # when the SMSC goes away until the dispatcher has found it gone twice, and comes back on
+    # the same address
     smsc.signal(signal.SIGKILL)
     smsc.wait()
-    time.sleep(2)
+    dispatcher.wait_for_output(r"(?s)connect_failed.*connect_failed")
     assert world.database.statuses()["queued"] > 0
     world.simulator(port)
     # then every message reaches it in the end, nothing stays queued or fails, and those the

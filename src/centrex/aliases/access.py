@@ -9,11 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from centrex.accounts.models import Role, User
 from centrex.aliases.models import SenderAlias
-from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
+from centrex.core.errors import DomainError, ErrorCode, PermissionDenied
 from centrex.customers.models import Customer
-
-# Ids beyond a 64-bit column cannot exist; asking the database about them would be an error.
-_MAX_ID = 2**63 - 1
 
 CONSUMER_NOT_ALLOWED_MESSAGE = _(
     "SMS sender aliases are only for businesses: AGCOM (Delibera 42/13/CIR) does not allow "
@@ -46,18 +43,8 @@ def require_alias_admin(user: Any) -> User:
 def access_alias(user: Any, alias_id: object) -> SenderAlias:
     """An alias of the user's own customer (operators: of any customer); a missing or foreign
     one is NotFound."""
-    try:
-        pk = int(str(alias_id))
-    except ValueError:
-        raise NotFound() from None
-    if not 0 < pk <= _MAX_ID:
-        raise NotFound()
-    alias = (
+    return (
         SenderAlias.objects.visible_to(user)
         .select_related("customer", "requested_by", "approved_by", "decided_by")
-        .filter(pk=pk)
-        .first()
+        .one_or_not_found(pk=alias_id)
     )
-    if alias is None:
-        raise NotFound()
-    return alias

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from centrex.core.errors import DomainError, ErrorCode, NotFound
+from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.phones import normalize_phone_number
 from centrex.sms.models import (
     MessageStatus,
@@ -39,14 +39,9 @@ _PARTIAL_NUMBER = re.compile(r"^[\d\s+().-]*\d{3}[\d\s+().-]*$")
 def access_request(user: User, request_id: object) -> SmsRequest:
     """One request `user` may see, with its user; "not there" and "not yours" are the same
     NotFound (R-C3)."""
-    try:
-        pk = int(str(request_id))
-    except ValueError:
-        raise NotFound() from None
-    found = SmsRequest.objects.history_of(user).select_related("user").filter(pk=pk).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return (
+        SmsRequest.objects.history_of(user).select_related("user").one_or_not_found(pk=request_id)
+    )
 
 
 def recipient_lookup(raw: str) -> Q:
