@@ -190,12 +190,13 @@ class Databases:
         return Database(kind, self._with_name(name), data_dir, template.built)
 
     def drop(self, database: Database) -> None:
-        if database.kind == "sqlite":
+        """Remove a run's database; its directory (the services' logs) stays with `--keep`."""
+        keep = getattr(self.args, "keep", False)
+        if database.kind == "postgres":
+            name = urlsplit(database.url).path.lstrip("/")
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
             shutil.rmtree(database.data_dir, ignore_errors=True)
-            return
-        name = urlsplit(database.url).path.lstrip("/")
-        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        shutil.rmtree(database.data_dir, ignore_errors=True)
 
     def close(self) -> None:
         if self.server_url and "postgres" in self.templates:

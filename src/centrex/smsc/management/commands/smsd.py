@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from centrex.config.smsc import SmscUrlError
+from centrex.core.memory import freeze_startup_objects
 from centrex.smsc.client import BindTiming
 from centrex.smsc.config import smsc_accounts
 from centrex.smsc.database import DatabaseThreads
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
+        freeze_startup_objects()
         database = DatabaseThreads()
         dispatcher = Dispatcher(
             accounts, database=database, options=dispatcher_options, wait_for_lock=options["wait"]
