@@ -53,7 +53,7 @@ class WordList:
     removed: Promise
 
 
-RESERVED_NAMES = WordList(
+RESERVED_NAME_LIST = WordList(
     model=ReservedName,
     field="name",
     form=ReservedNameForm,
@@ -63,7 +63,7 @@ RESERVED_NAMES = WordList(
     added=gettext_lazy("“%(name)s” added to the reserved names."),
     removed=gettext_lazy("“%(name)s” removed from the reserved names."),
 )
-GENERIC_WORDS = WordList(
+GENERIC_WORD_LIST = WordList(
     model=GenericWord,
     field="word",
     form=GenericWordForm,
@@ -85,7 +85,7 @@ def _lists_page(request: HttpRequest, **bound: forms.Form) -> HttpResponse:
         ),
         "extended_symbols": " ".join(EXTENDED_SYMBOLS),
     }
-    for word_list in (RESERVED_NAMES, GENERIC_WORDS):
+    for word_list in (RESERVED_NAME_LIST, GENERIC_WORD_LIST):
         form_name = f"{word_list.prefix}_form"
         context[form_name] = bound.get(form_name) or word_list.form(prefix=word_list.prefix)
         context[f"{word_list.prefix}_entries"] = word_list.model.objects.order_by(word_list.field)
