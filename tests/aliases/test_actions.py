@@ -8,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias, require_alias_admin
 from centrex.aliases.actions.checking import check_alias_text
@@ -674,6 +676,28 @@ def test_only_admins_of_business_customers_manage_aliases(
     with pytest.raises(DomainError) as raised:
         require_alias_admin(dario)
     assert raised.value.code == ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED
+
+
+def test_a_consumers_plain_user_is_told_r_a3_and_anonymous_or_inactive_callers_are_refused(
+    alice: User, dario: User, privato: Customer, operator: User
+) -> None:
+    # given a plain user of the consumer customer, and Alice deactivated
+    plain = create_user(
+        privato,
+        UserData(email="figlio@privato.example", first_name="Figlio", last_name="Neri"),
+        acting_user=operator,
+        password="x" * 12,
+    )
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    alice.refresh_from_db()
+
+    # then R-A3 comes before the role, as it does for the API
+    with pytest.raises(DomainError) as raised:
+        require_alias_admin(plain)
+    assert raised.value.code == ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED
+    for caller in (AnonymousUser(), alice):
+        with pytest.raises(PermissionDenied):
+            require_alias_admin(caller)
 
 
 # --- The operators' word lists and charset setting (R-A4b, R-A1) ---------------------------

@@ -541,6 +541,81 @@ def test_removing_an_entry_that_does_not_exist_is_404(operator_client: Client) -
     assert response.status_code == 404
 
 
+# The two lists share their pages: each test below runs on both (R-A4b).
+WORD_LISTS = [
+    pytest.param(ReservedName, "name", "reserved", id="reserved names"),
+    pytest.param(GenericWord, "word", "generic", id="generic words"),
+]
+# What the operator is told when «Nuova Voce» is added to and removed from each list.
+ADDED_AND_REMOVED = {
+    "reserved": (
+        "«Nuova Voce» aggiunto ai nomi riservati.",
+        "«Nuova Voce» rimosso dai nomi riservati.",
+    ),
+    "generic": (
+        "«Nuova Voce» aggiunta alle parole generiche.",
+        "«Nuova Voce» rimossa dalle parole generiche.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("model", "field", "prefix"), WORD_LISTS)
+def test_each_list_refuses_an_entry_already_listed_next_to_its_field(
+    operator_client: Client, model: Any, field: str, prefix: str
+) -> None:
+    # given
+    model.objects.get_or_create(**{field: "Listata"})
+
+    # when
+    response = operator_client.post(
+        reverse(f"backoffice:alias_{prefix}_add"), {f"{prefix}-{field}": "LISTATA"}
+    )
+
+    # then
+    assert response.status_code == 200
+    assertContains(response, f'id="id_{prefix}-{field}_error"')
+    assertContains(response, "«Listata»")
+    assert model.objects.filter(**{f"{field}__iexact": "listata"}).count() == 1
+
+
+@pytest.mark.parametrize(("model", "field", "prefix"), WORD_LISTS)
+def test_each_list_adds_and_removes_its_own_entries(
+    operator_client: Client, model: Any, field: str, prefix: str
+) -> None:
+    # when
+    added = operator_client.post(
+        reverse(f"backoffice:alias_{prefix}_add"), {f"{prefix}-{field}": "Nuova Voce"}, follow=True
+    )
+    entry = model.objects.get(**{field: "Nuova Voce"})
+    removed = operator_client.post(
+        reverse(f"backoffice:alias_{prefix}_remove", args=[entry.pk]), follow=True
+    )
+
+    # then
+    assert (
+        added.redirect_chain == removed.redirect_chain == [(reverse("backoffice:alias_lists"), 302)]
+    )
+    added_message, removed_message = ADDED_AND_REMOVED[prefix]
+    assertContains(added, added_message)
+    assertContains(removed, removed_message)
+    assert not model.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize(("model", "field", "prefix"), WORD_LISTS)
+def test_removing_an_entry_missing_from_either_list_is_404(
+    operator_client: Client, model: Any, field: str, prefix: str
+) -> None:
+    # given
+    entries = model.objects.count()
+
+    # when
+    response = operator_client.post(reverse(f"backoffice:alias_{prefix}_remove", args=[999_999]))
+
+    # then
+    assert response.status_code == 404
+    assert model.objects.count() == entries
+
+
 def test_the_extended_charset_setting_changes_the_rules(
     operator_client: Client, esempio: Customer
 ) -> None:

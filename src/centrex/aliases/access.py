@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from centrex.accounts.models import Role, User
+from centrex.accounts.access import (
+    Visitor,
+    require_customer_admin,
+    require_customer_user,
+)
+from centrex.accounts.models import User
 from centrex.aliases.models import SenderAlias
-from centrex.core.errors import DomainError, ErrorCode, PermissionDenied
-from centrex.customers.models import Customer
+from centrex.core.errors import DomainError, ErrorCode
 
 CONSUMER_NOT_ALLOWED_MESSAGE = _(
     "SMS sender aliases are only for businesses: AGCOM (Delibera 42/13/CIR) does not allow "
@@ -24,23 +26,18 @@ def consumer_not_allowed() -> DomainError:
     return DomainError(ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED, CONSUMER_NOT_ALLOWED_MESSAGE)
 
 
-def require_alias_admin(user: Any) -> User:
+def require_alias_admin(user: Visitor | None) -> User:
     """The caller must be an active admin of a business customer (Communicator > Alias).
     A consumer's user gets `alias_consumer_not_allowed` (R-A3); a plain user, an operator or
     an anonymous caller gets `permission_denied`."""
-    if not user.is_authenticated or not user.is_active or getattr(user, "is_operator", False):
-        raise PermissionDenied()
-    customer: Customer | None = user.customer
-    if customer is None:
-        raise PermissionDenied()
-    if not customer.is_business:
+    customer_user = require_customer_user(user)
+    assert customer_user.customer is not None
+    if not customer_user.customer.is_business:
         raise consumer_not_allowed()
-    if user.role != Role.ADMIN:
-        raise PermissionDenied()
-    return user
+    return require_customer_admin(customer_user)
 
 
-def access_alias(user: Any, alias_id: object) -> SenderAlias:
+def access_alias(user: Visitor, alias_id: object) -> SenderAlias:
     """An alias of the user's own customer (operators: of any customer); a missing or foreign
     one is NotFound."""
     return (

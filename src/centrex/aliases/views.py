@@ -8,12 +8,7 @@ through the access helpers, call one action, render (STYLE 3, 4).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -23,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from centrex.accounts.access import is_business_admin, is_operator, require_signed_in
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias, require_alias_admin
 from centrex.aliases.actions.checking import check_alias_text
@@ -35,11 +31,9 @@ from centrex.aliases.sla import display_zone
 from centrex.aliases.templatetags.alias_dates import weekday_datetime
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import refusal_page
+from centrex.core.pages import Refusal, page_for, refusal_page
 
 ALIASES_PER_PAGE = 50
-
-View = Callable[..., HttpResponseBase]
 
 
 def _page_language() -> str:
@@ -48,43 +42,37 @@ def _page_language() -> str:
     return "en" if language.startswith("en") else "it"
 
 
-def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """The 404 page for "not there / not yours" (R-C3); R-A3's explanation for a consumer
-    customer; the 403 page for a role too low."""
-    if error.code == ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED:
-        return render(request, "aliases/consumer.html", {"error": error}, status=403)
-    return refusal_page(request, error)
+def _explaining_r_a3(status: int) -> Refusal:
+    """The refusal of an alias page: R-A3's explanation for a consumer customer's user, with
+    `status`; otherwise the 404 page for "not there / not yours" (R-C3) and the 403 page for
+    a role too low."""
+
+    def refusal(request: HttpRequest, error: DomainError) -> HttpResponseBase:
+        if error.code == ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED:
+            return render(request, "aliases/consumer.html", {"error": error}, status=status)
+        return refusal_page(request, error)
+
+    return refusal
 
 
-def alias_admin_page(view: View) -> View:
-    """Communicator > Alias pages: an admin of a business customer (R-A3); plain users and
-    operators get 403, a consumer customer the explanation, another customer's alias 404.
-    The view receives the acting admin."""
-
-    @wraps(view)
-    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            admin = require_alias_admin(request.user)
-            return view(request, admin, *args, **kwargs)
-        except DomainError as error:
-            return _refusal(request, error)
-
-    return login_required(page)
+# Communicator > Alias itself answers a consumer with the explanation (it is what the section
+# has for them); its forms and actions refuse them with it (403).
+explained_to_a_consumer = _explaining_r_a3(200)
+refused_to_a_consumer = _explaining_r_a3(403)
 
 
 # --- Communicator section (customer area) ------------------------------------------------
 
 
-@login_required
+@page_for(require_signed_in)
 @require_GET
-def communicator(request: HttpRequest) -> HttpResponse:
+def communicator(request: HttpRequest, user: User) -> HttpResponse:
     """The Communicator section: the user's own Communicator state (R-U6) and its menu —
     Alias for the admins (manual §2), the rules page for everyone (R-A12)."""
-    user: User = request.user  # type: ignore[assignment]
-    if user.is_operator:
+    if is_operator(user):
         return redirect("backoffice:alias_queue")
     counts: dict[str, int] = {}
-    if user.is_customer_admin and user.customer is not None and user.customer.is_business:
+    if is_business_admin(user):
         counts = dict(
             SenderAlias.objects.visible_to(user)
             .order_by()
@@ -98,18 +86,12 @@ def communicator(request: HttpRequest) -> HttpResponse:
     return render(request, "aliases/communicator.html", {"account": user, "summary": summary})
 
 
-@login_required
+@page_for(require_alias_admin, refusal=explained_to_a_consumer)
 @require_GET
-def alias_list(request: HttpRequest) -> HttpResponse:
+def alias_list(request: HttpRequest, admin: User) -> HttpResponse:
     """Communicator > Alias (manual §2): each alias with its «campo stato» — the outcome due
     time while it waits (R-A8), the reason when rejected or revoked — and «aggiungi». A
     consumer customer's admin reads why aliases are not available instead (R-A3)."""
-    try:
-        admin = require_alias_admin(request.user)
-    except DomainError as error:
-        if error.code == ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED:
-            return render(request, "aliases/consumer.html", {"error": error})
-        return _refusal(request, error)
     aliases = SenderAlias.objects.visible_to(admin).order_by("text", "id")
     context = {
         "page": Paginator(aliases, ALIASES_PER_PAGE).get_page(request.GET.get("page")),
@@ -118,7 +100,7 @@ def alias_list(request: HttpRequest) -> HttpResponse:
     return render(request, "aliases/alias_list.html", context)
 
 
-@alias_admin_page
+@page_for(require_alias_admin, refusal=refused_to_a_consumer)
 @require_http_methods(["GET", "POST"])
 def alias_create(request: HttpRequest, admin: User) -> HttpResponse:
     """«aggiungi»: the alias with its live check; «Salva» creates it as a draft (R-A6)."""
@@ -150,7 +132,7 @@ def alias_create(request: HttpRequest, admin: User) -> HttpResponse:
 
 
 @require_POST
-@alias_admin_page
+@page_for(require_alias_admin, refusal=refused_to_a_consumer)
 def alias_check(request: HttpRequest, admin: User) -> HttpResponse:
     """The live check while typing (htmx, no side effect): every rule the text breaks, with
     what to change (R-A1–A4b), or ✓; and how much it looks like the company's names (R-A5)."""
@@ -161,7 +143,7 @@ def alias_check(request: HttpRequest, admin: User) -> HttpResponse:
     return render(request, "aliases/_alias_check.html", context)
 
 
-@alias_admin_page
+@page_for(require_alias_admin, refusal=refused_to_a_consumer)
 @require_http_methods(["GET", "POST"])
 def alias_submit(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     """«invia richiesta» (R-A7): the AGCOM authorisation, word for word in the admin's
@@ -220,7 +202,7 @@ def _submitted_message(alias: SenderAlias) -> str:
 
 
 @require_POST
-@alias_admin_page
+@page_for(require_alias_admin, refusal=refused_to_a_consumer)
 def alias_delete(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     """Cancel a pending request (back to draft), withdraw a validated alias, delete a draft or
     rejected one (R-A6; API.md DELETE /aliases/{id}). Other moves are refused with the reason."""

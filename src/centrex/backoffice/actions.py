@@ -7,9 +7,10 @@ from dataclasses import replace
 
 from django.db import transaction
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.actions import UserData, create_user, normalize_email
 from centrex.accounts.models import Role, User
-from centrex.core.errors import DomainError, FieldError, PermissionDenied
+from centrex.core.errors import DomainError, FieldError
 from centrex.customers.actions import (
     CustomerData,
     clean_customer_data,
@@ -32,11 +33,6 @@ def _admin_fields(error: DomainError) -> DomainError:
     return DomainError.from_errors(errors)
 
 
-def _require_operator(acting_user: User) -> None:
-    if not acting_user.is_operator:
-        raise PermissionDenied()
-
-
 @transaction.atomic
 def onboard_customer(
     customer_data: CustomerData,
@@ -48,7 +44,7 @@ def onboard_customer(
     """Create a customer (R-C1, R-C2) and its first administrator in one transaction: both or
     neither. Without `admin_password` the administrator is e-mailed an invitation to set one
     (R-U3), once the transaction commits."""
-    _require_operator(acting_user)
+    require_operator(acting_user)
     # Report the faults of both parts at once, before anything is written.
     errors: list[FieldError] = []
     try:
@@ -85,7 +81,7 @@ def change_customer(
 ) -> Customer:
     """Change some of a customer's data (same checks as on creation) and, if `is_active` is
     given, activate or suspend it; all or nothing."""
-    _require_operator(acting_user)
+    require_operator(acting_user)
     if changes:
         customer = update_customer(customer, changes, acting_user=acting_user)
     if is_active is not None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.accounts.access import authenticated_as, require_operator
+from centrex.accounts.access import api_caller, authenticated_as, require_operator
 from centrex.accounts.models import User, UserQuerySet
 from centrex.accounts.schemas import UserOut
 from centrex.backoffice.actions import change_customer, onboard_customer
@@ -23,7 +23,8 @@ from centrex.backoffice.schemas import (
     ExtensionsIn,
     in_api_terms,
 )
-from centrex.core.errors import DomainError, ErrorCode, NotFound
+from centrex.core.errors import DomainError, ErrorCode
+from centrex.customers.access import access_customer
 from centrex.customers.actions import (
     parse_extension_numbers,
     parse_extension_range,
@@ -33,15 +34,9 @@ from centrex.customers.api import MAX_LIMIT, extensions_by_state
 from centrex.customers.models import Customer, Extension
 from centrex.customers.schemas import CustomerOut, ExtensionOut
 
+# Every endpoint is for operators (R-B1): anonymous is 401, anyone else 403; the endpoints
+# take the operator from `api_caller`.
 router = Router(tags=["backoffice"], auth=authenticated_as(require_operator))
-
-
-def _access_customer(operator: User, customer_id: int) -> Customer:
-    """A customer the operator may see (every one); a missing id is 404."""
-    customer = Customer.objects.visible_to(operator).filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound()
-    return customer
 
 
 @contextmanager
@@ -57,7 +52,7 @@ def _fields_as_sent() -> Iterator[None]:
 def post_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
     """Creates the customer and its first administrator together (R-C1, R-C2); without an
     admin password an invitation is e-mailed."""
-    operator = require_operator(request.user)
+    operator = api_caller(request)
     with _fields_as_sent():
         customer, _admin = onboard_customer(
             payload.customer_data(),
@@ -73,7 +68,7 @@ def post_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Custo
 def list_customers(request: HttpRequest, search: str = "") -> QuerySet[Customer]:
     """Every word of `search` must appear in the ragione sociale, partita IVA, codice fiscale,
     e-mail or city."""
-    customers = Customer.objects.visible_to(require_operator(request.user))
+    customers = Customer.objects.visible_to(api_caller(request))
     for word in search.split():
         customers = customers.filter(
             Q(name__icontains=word)
@@ -87,14 +82,14 @@ def list_customers(request: HttpRequest, search: str = "") -> QuerySet[Customer]
 
 @router.get("/customers/{customer_id}", response=CustomerOut, summary="One customer")
 def get_customer(request: HttpRequest, customer_id: int) -> Customer:
-    return _access_customer(require_operator(request.user), customer_id)
+    return access_customer(api_caller(request), customer_id)
 
 
 @router.patch("/customers/{customer_id}", response=CustomerOut, summary="Change a customer")
 def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     """Only the fields sent change, nested ones included; the same checks as on creation."""
-    operator = require_operator(request.user)
-    customer = _access_customer(operator, customer_id)
+    operator = api_caller(request)
+    customer = access_customer(operator, customer_id)
     with _fields_as_sent():
         return change_customer(
             customer, payload.changes(), is_active=payload.is_active, acting_user=operator
@@ -111,8 +106,8 @@ def post_extensions(
 ) -> tuple[int, dict[str, int]]:
     """`numbers` or `range` (R-U1). Idempotent: numbers that exist are skipped and not
     counted; a number that is not 2–6 digits is 422 `validation_error`."""
-    operator = require_operator(request.user)
-    customer = _access_customer(operator, customer_id)
+    operator = api_caller(request)
+    customer = access_customer(operator, customer_id)
     if (payload.numbers is None) == (payload.range is None):
         raise DomainError(
             ErrorCode.VALIDATION_ERROR,
@@ -142,8 +137,8 @@ def post_extensions(
 def list_customer_extensions(
     request: HttpRequest, customer_id: int, free: bool | None = None
 ) -> QuerySet[Extension]:
-    operator = require_operator(request.user)
-    customer = _access_customer(operator, customer_id)
+    operator = api_caller(request)
+    customer = access_customer(operator, customer_id)
     extensions = Extension.objects.filter(customer=customer)
     return extensions_by_state(extensions, free=free).select_related("user").in_number_order()
 
@@ -151,8 +146,8 @@ def list_customer_extensions(
 @router.get("/customers/{customer_id}/users", response=list[UserOut], summary="A customer's users")
 @paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_customer_users(request: HttpRequest, customer_id: int) -> UserQuerySet:
-    operator = require_operator(request.user)
-    customer = _access_customer(operator, customer_id)
+    operator = api_caller(request)
+    customer = access_customer(operator, customer_id)
     return (
         User.objects.visible_to(operator)
         .customer_users()

@@ -53,16 +53,28 @@ urlpatterns: list[URLPattern] = [
     path("alias/<int:pk>/riprova/", aliases.alias_retry, name="alias_retry"),
     # The alias word lists (R-A4b) and the character-set setting (R-A1)
     path("alias/parole/", wordlists.alias_lists, name="alias_lists"),
-    path("alias/parole/riservati/", wordlists.reserved_name_add, name="alias_reserved_add"),
+    path(
+        "alias/parole/riservati/",
+        wordlists.entry_add,
+        {"word_list": wordlists.RESERVED_NAME_LIST},
+        name="alias_reserved_add",
+    ),
     path(
         "alias/parole/riservati/<int:pk>/rimuovi/",
-        wordlists.reserved_name_remove,
+        wordlists.entry_remove,
+        {"word_list": wordlists.RESERVED_NAME_LIST},
         name="alias_reserved_remove",
     ),
-    path("alias/parole/generiche/", wordlists.generic_word_add, name="alias_generic_add"),
+    path(
+        "alias/parole/generiche/",
+        wordlists.entry_add,
+        {"word_list": wordlists.GENERIC_WORD_LIST},
+        name="alias_generic_add",
+    ),
     path(
         "alias/parole/generiche/<int:pk>/rimuovi/",
-        wordlists.generic_word_remove,
+        wordlists.entry_remove,
+        {"word_list": wordlists.GENERIC_WORD_LIST},
         name="alias_generic_remove",
     ),
     path("alias/impostazioni/", wordlists.alias_settings, name="alias_settings"),

@@ -5,7 +5,6 @@ Thin: parse, fetch visibly, call an action."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,10 +13,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from centrex.accounts.access import Visitor, require_customer_user, require_signed_in
 from centrex.accounts.models import User
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError, NotFound, PermissionDenied
-from centrex.core.pages import refusal_page
+from centrex.core.errors import DomainError
+from centrex.core.pages import page_for
 from centrex.support.actions import ask_question
 from centrex.support.forms import QuestionForm
 from centrex.support.models import PRIVACY_NOTICE_VERSION, SupportQuestion
@@ -31,8 +31,8 @@ def _page_language() -> str:
     return "en" if language.startswith("en") else "it"
 
 
-@login_required
-def help_page(request: HttpRequest) -> HttpResponse:
+@page_for(require_signed_in)
+def help_page(request: HttpRequest, user: User) -> HttpResponse:
     """Impostazioni > Aiuto (R-U8): every procedure of the customer area, in the user's language."""
     return render(request, f"support/help_{_page_language()}.html")
 
@@ -46,16 +46,15 @@ def privacy(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+def require_asker(user: Visitor | None) -> User:
+    """Who asks questions: a customer's user. Operators answer them; they have nobody to ask."""
+    return require_customer_user(user, _("Operators answer questions in the back office."))
+
+
+@page_for(require_asker)
 @require_http_methods(["GET", "POST"])
-def ask(request: HttpRequest) -> HttpResponse:
+def ask(request: HttpRequest, user: User) -> HttpResponse:
     """«Inviaci la tua domanda» (R-U8): the form, and the user's own earlier questions."""
-    user: User = request.user  # type: ignore[assignment]
-    if user.is_operator:
-        # Operators answer questions; they have nobody to ask.
-        return refusal_page(
-            request, PermissionDenied(_("Operators answer questions in the back office."))
-        )
     form = QuestionForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -86,14 +85,10 @@ def ask(request: HttpRequest) -> HttpResponse:
     return render(request, "support/ask.html", {"form": form, "page": page}, status=status)
 
 
-@login_required
+@page_for(require_signed_in)
 @require_safe
-def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One of the user's own questions with its answer; anyone else's id is 404 (R-C3)."""
-    try:
-        found = SupportQuestion.objects.select_related("answered_by").get_visible(
-            request.user, pk=pk
-        )
-    except NotFound as error:
-        return refusal_page(request, error)
+def question_detail(request: HttpRequest, user: User, pk: int) -> HttpResponse:
+    """One of the user's own questions with its answer (an operator: any question); anyone
+    else's id is 404 (R-C3)."""
+    found = SupportQuestion.objects.select_related("answered_by").get_visible(user, pk=pk)
     return render(request, "support/question.html", {"question": found})

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.aliases.access import access_alias
 from centrex.aliases.actions.decisions import (
@@ -32,10 +33,10 @@ from centrex.backoffice.views.pages import (
     customers_of,
     filters_without_page,
     one_page,
-    operator_page,
 )
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
+from centrex.core.pages import page_for
 
 QUEUE_PER_PAGE = 50
 
@@ -69,7 +70,7 @@ class QueueRow:
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def alias_queue(request: HttpRequest, operator: User) -> HttpResponse:
     """The alias queue in the order of `GET /backoffice/aliases` (`in_queue_order`): pending
     requests first, earliest due first, overdue ones highlighted with the business hours left
@@ -123,7 +124,7 @@ def _review_page(
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def alias_review(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     return _review_page(request, operator, access_alias(operator, pk))
 
@@ -154,7 +155,7 @@ def _approval_message(request: HttpRequest, alias: SenderAlias) -> None:
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def alias_approve(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Approve a pending request: registered with AGCOM, then validated (R-A9, R-A10)."""
     alias = access_alias(operator, pk)
@@ -168,7 +169,7 @@ def alias_approve(request: HttpRequest, operator: User, pk: int) -> HttpResponse
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def alias_retry(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Ask the registry again now for an approved alias it has not accepted yet (R-A9)."""
     alias = access_alias(operator, pk)
@@ -213,7 +214,7 @@ def _decision_with_reason(
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def alias_reject(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     return _decision_with_reason(
         request,
@@ -226,7 +227,7 @@ def alias_reject(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def alias_revoke(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     return _decision_with_reason(
         request,

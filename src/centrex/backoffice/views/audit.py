@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.aliases.models import AliasEvent
 from centrex.backoffice.forms.audit import AliasAuditFilterForm, AuditFilterForm
@@ -21,10 +22,10 @@ from centrex.backoffice.views.pages import (
     customers_of,
     filters_without_page,
     one_page,
-    operator_page,
 )
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.models import AuditEvent
+from centrex.core.pages import page_for
 from centrex.customers.models import Customer
 
 AUDIT_PER_PAGE = 50
@@ -53,7 +54,7 @@ def _audit_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def audit_list(request: HttpRequest, operator: User) -> HttpResponse:
     """Registro attività: every recorded change, filterable, paginated, exportable."""
     customers = _customer_names(operator)
@@ -102,7 +103,7 @@ def _activity_csv_rows(events: QuerySet[AuditEvent], names: dict[int, str]) -> I
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def audit_export(request: HttpRequest, operator: User) -> HttpResponseBase:
     """The Registro attività as CSV, with the page's filters (R-B1). Invalid filters go back
     to the page, which shows what to correct."""
@@ -128,7 +129,7 @@ def _alias_events(operator: User, form: AliasAuditFilterForm) -> QuerySet[AliasE
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def alias_audit(request: HttpRequest, operator: User) -> HttpResponse:
     """Every alias decision and authorisation (R-A6, R-A7, R-B1): who, when, from, to, why,
     from which address; searchable, paginated, exportable with the same filters."""
@@ -177,7 +178,7 @@ def _alias_csv_rows(events: QuerySet[AliasEvent]) -> Iterator[list[str]]:
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def alias_audit_export(request: HttpRequest, operator: User) -> HttpResponseBase:
     """The alias audit trail as CSV with the page's filters; invalid filters go back to the
     page, which says what to correct."""

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.actions import UserData
 from centrex.accounts.models import Role, User
 from centrex.backoffice.actions import change_customer, onboard_customer
@@ -22,34 +23,14 @@ from centrex.backoffice.forms.customers import (
     FirstAdminForm,
     show_domain_error,
 )
-from centrex.backoffice.views.pages import filters_without_page, one_page, operator_page, posted
-from centrex.core.errors import DomainError, NotFound
+from centrex.backoffice.views.pages import filters_without_page, one_page, posted
+from centrex.core.errors import DomainError
+from centrex.core.pages import page_for
+from centrex.customers.access import access_customer
 from centrex.customers.models import Customer, Extension
 
 CUSTOMERS_PER_PAGE = 25
 USERS_PER_PAGE = 50
-
-
-def customer_of(operator: User, pk: int) -> Customer:
-    """A customer the operator may see; otherwise 404 (R-C3)."""
-    customer = Customer.objects.visible_to(operator).filter(pk=pk).first()
-    if customer is None:
-        raise NotFound()
-    return customer
-
-
-def customer_user(operator: User, customer: Customer, user_pk: int) -> User:
-    """A user of this customer, through the operator's visibility (R-C3)."""
-    user = (
-        User.objects.visible_to(operator)
-        .customer_users()
-        .select_related("customer", "extension")
-        .filter(customer=customer, pk=user_pk)
-        .first()
-    )
-    if user is None:
-        raise NotFound()
-    return user
 
 
 def _count_of(queryset: QuerySet[Any]) -> Coalesce:
@@ -59,7 +40,7 @@ def _count_of(queryset: QuerySet[Any]) -> Coalesce:
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def customer_list(request: HttpRequest, operator: User) -> HttpResponse:
     """Clienti: search by ragione sociale, partita IVA, codice fiscale or e-mail; paginated."""
     form = CustomerSearchForm(request.GET)
@@ -87,7 +68,7 @@ def customer_list(request: HttpRequest, operator: User) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@operator_page
+@page_for(require_operator)
 def customer_create(request: HttpRequest, operator: User) -> HttpResponse:
     """Nuovo cliente with every R-C2 field and its first administrator, both or neither
     (R-C1, R-U3); without a password the administrator gets an invitation e-mail."""
@@ -118,10 +99,10 @@ def customer_create(request: HttpRequest, operator: User) -> HttpResponse:
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def customer_detail(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """A customer's data (R-C2), its users (R-U2) and its extensions at a glance."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     users = (
         User.objects.visible_to(operator)
         .customer_users()
@@ -143,10 +124,10 @@ def customer_detail(request: HttpRequest, operator: User, pk: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-@operator_page
+@page_for(require_operator)
 def customer_edit(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Modifica cliente: the same checks as on creation (R-C1, R-C2)."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     form = CustomerForm(posted(request), initial=CustomerForm.initial_for(customer))
     if request.method == "POST" and form.is_valid():
         try:
@@ -160,10 +141,10 @@ def customer_edit(request: HttpRequest, operator: User, pk: int) -> HttpResponse
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def customer_set_active(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Activate or deactivate a customer: its users cannot log in while it is inactive."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     active = request.POST.get("active") == "1"
     change_customer(customer, {}, is_active=active, acting_user=operator)
     if active:

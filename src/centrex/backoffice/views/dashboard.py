@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.backoffice.views.audit import with_customer_names
-from centrex.backoffice.views.pages import operator_page
 from centrex.core.models import AuditEvent
+from centrex.core.pages import page_for
 from centrex.customers.models import Customer, Extension
 from centrex.support.models import SupportQuestion
 
@@ -18,7 +19,7 @@ RECENT_EVENTS = 10
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def dashboard(request: HttpRequest, operator: User) -> HttpResponse:
     """Counts at a glance and the latest entries of the Registro attività (R-B1)."""
     customers = Customer.objects.visible_to(operator).aggregate(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.backoffice.forms.customers import (
     ExtensionCsvForm,
@@ -21,9 +22,10 @@ from centrex.backoffice.forms.customers import (
     ExtensionRangeForm,
     show_domain_error,
 )
-from centrex.backoffice.views.customers import customer_of
-from centrex.backoffice.views.pages import one_page, operator_page
-from centrex.core.errors import DomainError, NotFound
+from centrex.backoffice.views.pages import one_page
+from centrex.core.errors import DomainError
+from centrex.core.pages import page_for
+from centrex.customers.access import access_customer, access_extension
 from centrex.customers.actions import (
     parse_extension_numbers,
     parse_extension_range,
@@ -56,10 +58,10 @@ def _extensions_page(
 
 
 @require_GET
-@operator_page
+@page_for(require_operator)
 def extension_list(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Interni IP Centrex of a customer, in numeric order, with the user of each."""
-    return _extensions_page(request, operator, customer_of(operator, pk))
+    return _extensions_page(request, operator, access_customer(operator, pk))
 
 
 def _provisioned(
@@ -90,10 +92,10 @@ def _provisioned(
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def extension_add(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Add one extension number, with an optional label."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     form = ExtensionNumberForm(request.POST, prefix="one")
     if form.is_valid():
         try:
@@ -107,10 +109,10 @@ def extension_add(request: HttpRequest, operator: User, pk: int) -> HttpResponse
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def extension_add_range(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Add a range such as 201-240."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     form = ExtensionRangeForm(request.POST, prefix="range")
     if form.is_valid():
         try:
@@ -123,11 +125,11 @@ def extension_add_range(request: HttpRequest, operator: User, pk: int) -> HttpRe
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def extension_import(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Add the extensions of a CSV file (number[,label] per line). One bad line refuses the
     whole file, each bad line named."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     form = ExtensionCsvForm(request.POST, request.FILES, prefix="csv")
     if form.is_valid():
         text = form.text()
@@ -140,17 +142,13 @@ def extension_import(request: HttpRequest, operator: User, pk: int) -> HttpRespo
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def extension_remove(
     request: HttpRequest, operator: User, pk: int, extension_pk: int
 ) -> HttpResponse:
     """Remove a free extension; one associated with a user is refused with the reason."""
-    customer = customer_of(operator, pk)
-    extension = (
-        Extension.objects.visible_to(operator).filter(customer=customer, pk=extension_pk).first()
-    )
-    if extension is None:
-        raise NotFound()
+    customer = access_customer(operator, pk)
+    extension = access_extension(operator, extension_pk, customer=customer)
     try:
         remove_extension(extension, acting_user=operator)
     except DomainError as error:

@@ -1,41 +1,17 @@
-"""What every back-office page shares: the operators-only guard and the pieces of a list
-(one page of rows, the filters kept in the pagination links, the customers to filter by)."""
+"""What the back-office pages share: the pieces of a list (one page of rows, the filters kept
+in the pagination links, the customers to filter by) and a form's data. Their guard is
+`core.pages.page_for(require_operator)` (R-B1)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseBase, QueryDict
+from django.http import HttpRequest, QueryDict
 
-from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
-from centrex.core.errors import DomainError
-from centrex.core.pages import refusal_page
 from centrex.customers.models import Customer
-
-View = Callable[..., HttpResponseBase]
-
-
-def operator_page(view: View) -> View:
-    """Back office pages are for operators only (R-B1): anonymous → login, anyone else → 403;
-    an id the view cannot find (NotFound) → 404. The view receives the operator."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            operator = require_operator(request.user)
-            return view(request, operator, *args, **kwargs)
-        except DomainError as error:
-            return refusal_page(request, error)
-
-    return guarded
 
 
 def one_page(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> Page[Any]:

@@ -13,17 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.backoffice.forms.support import AnswerForm, QuestionFilterForm
-from centrex.backoffice.views.pages import operator_page
 from centrex.core.errors import DomainError
+from centrex.core.pages import page_for
 from centrex.support.actions import answer_question
 from centrex.support.models import QuestionStatus, SupportQuestion
 
 QUESTIONS_PER_PAGE = 25
 
 
-@operator_page
+@page_for(require_operator)
 def question_list(request: HttpRequest, operator: User) -> HttpResponse:
     """The support questions of every customer, open ones first-come first-served."""
     form = QuestionFilterForm(request.GET or None)
@@ -53,7 +54,7 @@ def question_list(request: HttpRequest, operator: User) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@operator_page
+@page_for(require_operator)
 def question_detail(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """One question with who asked it, and the form to answer it."""
     question = SupportQuestion.objects.select_related(

@@ -10,12 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from centrex.accounts.access import access_user, require_operator
 from centrex.accounts.actions import UserData, create_user, resend_invitation, update_user
 from centrex.accounts.models import User
 from centrex.backoffice.forms.customers import EditUserForm, NewUserForm, show_domain_error
-from centrex.backoffice.views.customers import customer_of, customer_user
-from centrex.backoffice.views.pages import operator_page, posted
+from centrex.backoffice.views.pages import posted
 from centrex.core.errors import DomainError, ErrorCode
+from centrex.core.pages import page_for
+from centrex.customers.access import access_customer
 from centrex.customers.models import Customer, Extension
 
 EXTENSION_SUGGESTIONS = 500
@@ -35,10 +37,10 @@ def _extension_choices(customer: Customer, user: User | None = None) -> list[str
 
 
 @require_http_methods(["GET", "POST"])
-@operator_page
+@page_for(require_operator)
 def user_create(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
     """Nuovo Utente of a customer: without a password an invitation e-mail goes out."""
-    customer = customer_of(operator, pk)
+    customer = access_customer(operator, pk)
     form = NewUserForm(posted(request), extension_choices=_extension_choices(customer))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -72,11 +74,11 @@ def user_create(request: HttpRequest, operator: User, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@operator_page
+@page_for(require_operator)
 def user_edit(request: HttpRequest, operator: User, pk: int, user_pk: int) -> HttpResponse:
     """Modifica Utente of a customer's user: role, extension, active (R-U4, R-U7)."""
-    customer = customer_of(operator, pk)
-    user = customer_user(operator, customer, user_pk)
+    customer = access_customer(operator, pk)
+    user = access_user(operator, user_pk, customer=customer)
     initial = {
         "email": user.email,
         "first_name": user.first_name,
@@ -116,13 +118,13 @@ def user_edit(request: HttpRequest, operator: User, pk: int, user_pk: int) -> Ht
 
 
 @require_POST
-@operator_page
+@page_for(require_operator)
 def user_resend_invitation(
     request: HttpRequest, operator: User, pk: int, user_pk: int
 ) -> HttpResponse:
     """Send the invitation e-mail again to a user who has not set a password yet."""
-    customer = customer_of(operator, pk)
-    user = customer_user(operator, customer, user_pk)
+    customer = access_customer(operator, pk)
+    user = access_user(operator, user_pk, customer=customer)
     try:
         resend_invitation(user, acting_user=operator)
     except DomainError as error:
