@@ -23,10 +23,10 @@ from centrex.customers.models import Customer
 from centrex.senders.models import SenderPolicyMode, SenderType
 from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
-from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import MessageStatus, RequestKind, SmsMessage
+from centrex.sms.models import MessageStatus, SmsMessage
 from centrex.sms.queue import Submission, SubmittedPart, mark_submitted
 from tests.plugins.policy_cast import BOB_MOBILE, AliasIn, give_mobile, policy_of
+from tests.sms.verification_sms import queue_verification_code
 from tests.support.sessions import signed_in as logged_in
 
 PAGE = "/backoffice/sms/tracciabilita/"
@@ -70,14 +70,7 @@ def traced(
         idempotency_key=None,
     )
     send_sms(carla, to=[CARLO], text="Di Altra", sender=None, idempotency_key=None)
-    enqueue_sms(
-        customer=esempio,
-        user=bob,
-        sender=Sender(SenderType.ALIAS, "Centrex"),
-        text="Il tuo codice è 123456",
-        destinations=[BOB_MOBILE],
-        kind=RequestKind.VERIFICATION,
-    )
+    queue_verification_code(esempio, bob, BOB_MOBILE)
     # Bob moves to another extension afterwards: the CSV says the one he sent from
     update_user(bob, extension="210", acting_user=alice)
     return {"alias": alias, "by_number": by_number, "by_alias": by_alias}
