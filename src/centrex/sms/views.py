@@ -24,11 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from centrex.accounts.access import (
-    is_customer_admin,
-    is_operator,
-    require_signed_in,
-)
+from centrex.accounts.access import is_customer_admin, is_operator, require_signed_in
 from centrex.accounts.models import User
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
