@@ -405,6 +405,18 @@ def test_sms_inviati_needs_a_login(client: Client) -> None:
     assert response["Location"].startswith("/accounts/login/")
 
 
+@pytest.mark.parametrize("path", ["/communicator/sms/", "/communicator/sms/inviati/"])
+def test_operators_are_sent_to_the_traceability_export(path: str, operator: User) -> None:
+    # given
+    client = Client()
+    client.force_login(operator)
+    # when
+    response = client.get(path)
+    # then: they send nothing here; theirs is the back office's traceability page (R-B1)
+    assert response.status_code == 302
+    assert response["Location"] == "/backoffice/sms/tracciabilita/"
+
+
 # --- Pages: one SMS, live (R-T5) -------------------------------------------------------------
 
 
