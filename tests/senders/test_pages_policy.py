@@ -109,6 +109,16 @@ def test_plain_users_and_operators_are_refused(
     assert not SenderPolicy.objects.exists()
 
 
+def test_a_plain_user_reads_who_chooses_the_senders(bob: User) -> None:
+    # when
+    response = logged_in(bob).get(PAGE)
+    # then (R-S1: "chosen by an admin")
+    assert response.status_code == 403
+    assert "Solo un amministratore della tua azienda può scegliere i mittenti SMS." in (
+        response.content.decode()
+    )
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client: Client) -> None:
     # when
     response = client.get(PAGE)

@@ -221,7 +221,7 @@ def test_a_rejected_alias_cannot_be_chosen(
     assert error.code == ErrorCode.ALIAS_NOT_VALIDATED
 
 
-@pytest.mark.parametrize("alias_id", ["altra", 987654, 0, -1, 2**70])
+@pytest.mark.parametrize("alias_id", ["altra", 987654, 0, -1, 2**63, 2**70, "12x"])
 def test_another_customers_or_a_missing_alias_is_not_found(
     alias_id: Any, esempio: Customer, alice: User, carla: User, alias_in: AliasIn
 ) -> None:

@@ -19,14 +19,12 @@ from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
-from centrex.senders.models import SenderType
-from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
-from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
 from centrex.sms.queue import Failure, mark_failed
 from tests.plugins.policy_cast import BOB_MOBILE, give_mobile
 from tests.problems import assert_problem, error_fields
+from tests.sms.verification_sms import queue_verification_code
 
 ApiClient = Callable[[User | None], Client]
 
@@ -63,14 +61,7 @@ def sent(esempio: Customer, alice: User, bob: User, carla: User) -> dict[str, Sm
     move(bobs.queued_messages[0], MessageStatus.DELIVERED)  # type: ignore[attr-defined]
     alices = send(alice, CARLO, text="Ciao da Alice")
     carlas = send(carla, CARLO, text="Ciao da Carla")
-    enqueue_sms(
-        customer=esempio,
-        user=bob,
-        sender=Sender(SenderType.ALIAS, "Centrex"),
-        text="Il tuo codice è 123456",
-        destinations=[BOB_MOBILE],
-        kind=RequestKind.VERIFICATION,
-    )
+    queue_verification_code(esempio, bob, BOB_MOBILE)
     return {"bob": bobs, "alice": alices, "carla": carlas}
 
 
@@ -412,6 +403,18 @@ def test_sms_inviati_needs_a_login(client: Client) -> None:
     # then
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("path", ["/communicator/sms/", "/communicator/sms/inviati/"])
+def test_operators_are_sent_to_the_traceability_export(path: str, operator: User) -> None:
+    # given
+    client = Client()
+    client.force_login(operator)
+    # when
+    response = client.get(path)
+    # then: they send nothing here; theirs is the back office's traceability page (R-B1)
+    assert response.status_code == 302
+    assert response["Location"] == "/backoffice/sms/tracciabilita/"
 
 
 # --- Pages: one SMS, live (R-T5) -------------------------------------------------------------

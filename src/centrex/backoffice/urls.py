@@ -11,6 +11,7 @@ from centrex.backoffice.views import (
     dashboard,
     extensions,
     support,
+    traceability,
     users,
     wordlists,
 )
@@ -86,4 +87,11 @@ urlpatterns: list[URLPattern] = [
     # Support questions (R-U8)
     path("domande/", support.question_list, name="question_list"),
     path("domande/<int:pk>/", support.question_detail, name="question_detail"),
+    # SMS traceability (R-S4)
+    path("sms/tracciabilita/", traceability.sms_traceability, name="sms_traceability"),
+    path(
+        "sms/tracciabilita/export.csv",
+        traceability.sms_traceability_export,
+        name="sms_traceability_export",
+    ),
 ]

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from centrex.accounts.models import Role, User
+from centrex.accounts.access import Visitor, is_customer_user, require_customer_admin
+from centrex.accounts.models import User
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.core.audit import record_audit
 from centrex.core.errors import DomainError, ErrorCode, NotFound, PermissionDenied
@@ -47,9 +48,6 @@ from centrex.verification.models import VerificationPurpose
 
 logger = logging.getLogger(__name__)
 
-# Ids beyond a 64-bit column cannot exist; asking the database about them would be an error.
-_MAX_ID = 2**63 - 1
-
 CONSUMER_MODES_MESSAGE = gettext_lazy(
     "Private customers can choose only the mobile-number options: AGCOM (Delibera 42/13/CIR) "
     "does not allow them to send SMS with an alphanumeric sender (alias)."
@@ -59,23 +57,21 @@ CONSUMER_MODES_MESSAGE = gettext_lazy(
 # --- Who may change it ------------------------------------------------------------------
 
 
-def require_policy_admin(acting_user: Any, customer: Customer) -> User:
-    """The caller must be an active admin of `customer` (R-S1: "chosen by an admin"). Another
-    customer's policy does not exist for the caller (R-C3); operators and plain users are
-    refused (the policy is the customer's own choice)."""
-    if (
-        not acting_user.is_authenticated
-        or not acting_user.is_active
-        or getattr(acting_user, "is_operator", False)
-    ):
+ONLY_ADMINS_CHOOSE = gettext_lazy(
+    "Only an administrator of your company can choose the SMS senders."
+)
+
+
+def require_policy_admin(acting_user: Visitor | None, customer: Customer | None = None) -> User:
+    """The caller must be an active admin of `customer` — by default of their own, as the
+    pages require (R-S1: "chosen by an admin"). Another customer's policy does not exist for
+    the caller (R-C3); operators and plain users are refused (the policy is the customer's
+    own choice), plain users with the reason."""
+    if not is_customer_user(acting_user):
         raise PermissionDenied()
-    if acting_user.customer_id != customer.pk:
+    if customer is not None and acting_user.customer_id != customer.pk:
         raise NotFound()
-    if acting_user.role != Role.ADMIN:
-        raise PermissionDenied(
-            _("Only an administrator of your company can choose the SMS senders.")
-        )
-    return acting_user
+    return require_customer_admin(acting_user, ONLY_ADMINS_CHOOSE)
 
 
 # --- The operations -----------------------------------------------------------------------
@@ -270,17 +266,11 @@ def _validated_alias_of(customer: Customer, alias_id: object) -> SenderAlias:
             _("Choose the alias that all users send with, among your validated aliases."),
             field="shared_alias_id",
         )
-    try:
-        pk = int(str(alias_id))
-    except ValueError:
-        raise NotFound() from None
-    if not 0 < pk <= _MAX_ID:
-        raise NotFound()
     alias = (
-        SenderAlias.objects.select_for_update(of=("self",)).filter(customer=customer, pk=pk).first()
+        SenderAlias.objects.select_for_update(of=("self",))
+        .filter(customer=customer)
+        .one_or_not_found(pk=alias_id)
     )
-    if alias is None:
-        raise NotFound()
     if not alias.is_usable:
         raise DomainError(
             ErrorCode.ALIAS_NOT_VALIDATED,

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from centrex.accounts.access import authenticated_as, require_customer_admin
+from centrex.accounts.access import api_caller, authenticated_as, require_customer_admin
 from centrex.accounts.models import User
 from centrex.core.addresses import client_address
 from centrex.customers.models import Customer
@@ -51,9 +51,9 @@ def policy_answer(customer: Customer, policy: SenderPolicy) -> dict[str, Any]:
 
 def _admin(request: HttpRequest) -> tuple[User, Customer]:
     """The calling admin and their customer (the router's auth has checked the role)."""
-    admin = require_customer_admin(request.user)
+    admin = require_policy_admin(api_caller(request))
     assert admin.customer is not None
-    return require_policy_admin(admin, admin.customer), admin.customer
+    return admin, admin.customer
 
 
 @router.get("", response=PolicyOut, summary="Communicator > Mittenti SMS: the policy in force")

@@ -316,11 +316,8 @@ def _e164_or_none(value: str) -> str | None:
 def _refusal(requested: Sender, resolution: SenderResolution, user: User) -> DomainError:
     """The most helpful refusal for a sender the user may not use (R-T2)."""
     if requested.type == SenderType.ALIAS:
-        alias = (
-            SenderAlias.objects.filter(customer=user.customer, text=requested.value)
-            .exclude(status="validated")
-            .first()
-        )
+        same_text = SenderAlias.objects.filter(customer=user.customer, text=requested.value)
+        alias = same_text.exclude(pk__in=same_text.usable().values("pk")).first()  # R-A11
         if alias is not None and resolution.user_picks:
             return DomainError(
                 ErrorCode.ALIAS_NOT_VALIDATED,

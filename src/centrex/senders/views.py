@@ -5,7 +5,8 @@ with the manual's two "salva" (the number, then the «codice di verifica» that 
 code was sent); `shared_alias` among the validated aliases only. Before saving, the page
 previews the effect of the option chosen — how many users could send, who could not and why —
 live (htmx, on every change) or with the «anteprima» button without JavaScript. Thin views:
-parse the form, call one action of `sms.policy`, render (STYLE 3).
+parse the form, call one action of `senders.actions`, render (STYLE 3); the pages are for the
+customer's admins (`page_for(require_policy_admin)`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from centrex.accounts.models import User
 from centrex.aliases.models import SenderAlias
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError, ErrorCode, PermissionDenied
-from centrex.core.pages import refusal_page
+from centrex.core.errors import DomainError, ErrorCode
+from centrex.core.pages import page_for
 from centrex.core.phones import normalize_mobile_number
 from centrex.customers.models import Customer
 from centrex.senders.actions import (
@@ -44,12 +44,10 @@ from centrex.senders.forms import PREVIEW, RESEND, SAVE, PolicyForm, show_policy
 from centrex.senders.models import CONSUMER_MODES, SenderPolicy, SenderPolicyMode
 
 
-def _policy_admin(user: Any) -> tuple[User, Customer]:
-    """The admin of a customer calling; operators and plain users are refused (403)."""
-    if not user.is_authenticated or user.customer_id is None:
-        raise PermissionDenied()
-    customer: Customer = user.customer
-    return require_policy_admin(user, customer), customer
+def _customer_of(admin: User) -> Customer:
+    customer = admin.customer
+    assert customer is not None  # require_policy_admin: a customer's admin
+    return customer
 
 
 def _validated_aliases(customer: Customer) -> list[SenderAlias]:
@@ -65,16 +63,13 @@ def _page_url(mode: str | None = None) -> str:
     return f"{url}?{urlencode({'mode': mode})}" if mode else url
 
 
-@login_required
+@page_for(require_policy_admin)
 @require_http_methods(["GET", "POST"])
-def policy_page(request: HttpRequest) -> HttpResponse:
+def policy_page(request: HttpRequest, admin: User) -> HttpResponse:
     """The page: GET shows the option in force (or `?mode=`, preselected) with its effect;
     POST «salva» saves (or sends / checks the code of the shared number), «anteprima» only
     previews, «invia un nuovo codice» sends a new code to the shared number."""
-    try:
-        admin, customer = _policy_admin(request.user)
-    except DomainError as error:
-        return refusal_page(request, error)
+    customer = _customer_of(admin)
     policy = SenderPolicy.for_customer(customer)
     aliases = _validated_aliases(customer)
     if request.method == "GET":
@@ -109,14 +104,11 @@ def policy_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
-def policy_preview(request: HttpRequest) -> HttpResponse:
+@page_for(require_policy_admin)
+def policy_preview(request: HttpRequest, admin: User) -> HttpResponse:
     """The live preview (htmx, on every change of the form; no side effect): the effect of the
     option chosen on every active user (R-S4)."""
-    try:
-        _admin, customer = _policy_admin(request.user)
-    except DomainError as error:
-        return refusal_page(request, error)
+    customer = _customer_of(admin)
     policy = SenderPolicy.for_customer(customer)
     aliases = _validated_aliases(customer)
     form = _form(customer, aliases, data=request.POST)

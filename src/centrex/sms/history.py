@@ -1,7 +1,9 @@
 """The history's filters as people type them (R-T5, R-C3): parsed and checked here, applied by
 the querysets' methods (`SmsRequest.objects.history_of(user)`, `.sent_between`, `.sent_by`, …).
 The API's `GET /sms/messages` (requests with their recipients) and the «SMS inviati» page (one
-row per recipient) read through these, so both show the same things to the same people.
+row per recipient) read through these, so both show the same things to the same people. The
+operators' traceability export (R-S4, R-B1, a back-office page) reads `traced_messages`, and
+both CSVs write their times and senders with the same cells.
 
 A customer admin sees the company's SMS, anyone else their own; another customer's, a
 colleague's (for a non-admin) and a missing one are the same 404. Verification codes are never
@@ -20,10 +22,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from centrex.core.csv_export import spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.phones import normalize_phone_number
+from centrex.senders.models import SenderType
 from centrex.sms.models import (
     MessageStatus,
+    RequestKind,
+    SmsMessage,
     SmsMessageQuerySet,
     SmsRequest,
     SmsRequestQuerySet,
@@ -41,6 +47,21 @@ def access_request(user: User, request_id: object) -> SmsRequest:
     NotFound (R-C3)."""
     return (
         SmsRequest.objects.history_of(user).select_related("user").one_or_not_found(pk=request_id)
+    )
+
+
+def traced_messages(
+    operator: User, customer_id: int, since: datetime | None, until: datetime | None
+) -> SmsMessageQuerySet:
+    """The traceability export (R-S4, R-B1): every message of one customer queued at or after
+    `since` and before `until`, oldest first, with what its rows need in the same query.
+    Verification codes are not users' messages (R-M2)."""
+    return (
+        SmsMessage.objects.visible_to(operator)
+        .filter(customer_id=customer_id, request__kind=RequestKind.MESSAGE)
+        .sent_between(since, until)
+        .select_related("request", "request__user", "request__user__extension", "customer")
+        .order_by("created_at", "id")
     )
 
 
@@ -142,3 +163,19 @@ class HistoryFilter:
         if self.user_id is not None:
             messages = messages.sent_by(self.user_id)
         return messages.sent_between(*self._period())
+
+
+# --- The CSVs' cells («SMS inviati», the traceability export) --------------------------------
+
+
+def time_cell(value: datetime | None) -> str:
+    """A time in the portal's time zone, to the second ("" when there is none)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def sender_cell(sms: SmsRequest) -> str:
+    """A number in E.164 as it is (its `+` starts no formula worth guarding against); an alias
+    made spreadsheet-safe."""
+    if sms.sender_type == SenderType.MOBILE:
+        return sms.sender_value
+    return spreadsheet_safe(sms.sender_value)

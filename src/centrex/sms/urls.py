@@ -1,5 +1,5 @@
-"""Pages of the SMS app, included at the site root: sending and history (R-T*), and the
-operators' traceability export under /backoffice/."""
+"""Pages of the SMS app, included at the site root: sending and history (R-T*). The operators'
+traceability export is the back office's (`backoffice:sms_traceability`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from centrex.sms import views as sending_views
 app_name = "sms"
 urlpatterns: list[URLPattern] = []
 
-# Communicator > Invia SMS, SMS inviati (R-T1–T5, R-U6); back office: traceability (R-S4, R-B1).
+# Communicator > Invia SMS, SMS inviati (R-T1–T5, R-U6).
 urlpatterns += [
     path("communicator/sms/", sending_views.compose, name="compose"),
     path("communicator/sms/contatore/", sending_views.counter, name="counter"),
@@ -30,11 +30,5 @@ urlpatterns += [
         "communicator/sms/inviati/<int:pk>/stato/",
         sending_views.message_status,
         name="message_status",
-    ),
-    path("backoffice/sms/tracciabilita/", sending_views.traceability, name="traceability"),
-    path(
-        "backoffice/sms/tracciabilita/export.csv",
-        sending_views.traceability_export,
-        name="traceability_export",
     ),
 ]

@@ -3,38 +3,32 @@
 Customer area, Communicator section: «Invia SMS» with the live counter (R-T3) and the
 recipients check, the page of one sent SMS with each recipient's status updated live from
 delivery receipts (R-T5), and «SMS inviati» — the user's own, or the company's for admins —
-with filters, pages and CSV. Back office: the traceability export of a customer's messages for
-a period (R-S4, R-B1). Thin views: parse a form, fetch through `sms.history`, call `send_sms`,
-render (STYLE 3, 4).
+with filters, pages and CSV. (The operators' traceability export is a back-office page,
+`backoffice.views.traceability`.) Thin views: parse a form, fetch through `sms.history`, call
+`send_sms`, render (STYLE 3, 4). Each page is guarded by `page_for` (core.pages).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from centrex.accounts.access import require_operator
+from centrex.accounts.access import is_customer_admin, is_operator, require_signed_in
 from centrex.accounts.models import User
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import refusal_page
-from centrex.customers.models import Customer
-from centrex.senders.models import SenderType
+from centrex.core.pages import page_for
 from centrex.senders.resolution import SenderProblem, resolve_senders
 from centrex.sms.actions import check_recipients, send_sms
 from centrex.sms.encoding import SmsCount, count_sms
@@ -43,18 +37,15 @@ from centrex.sms.forms import (
     TEXT_INPUT_MAX,
     ComposeForm,
     HistoryFilterForm,
-    TraceabilityForm,
     sender_label,
     split_recipients,
 )
-from centrex.sms.history import access_request
-from centrex.sms.models import FINAL_STATUSES, MessageStatus, RequestKind, SmsMessage, SmsRequest
+from centrex.sms.history import access_request, sender_cell, time_cell
+from centrex.sms.models import FINAL_STATUSES, MessageStatus, SmsMessage, SmsRequest
 
 SMS_PER_PAGE = 50
 # How often the page of a sent SMS asks for its recipients' statuses while any is not final.
 POLL_EVERY = "3s"
-
-View = Callable[..., HttpResponseBase]
 
 # R-T5: how each status looks in the lists (badge colour).
 STATUS_BADGES: dict[str, str] = {
@@ -68,12 +59,6 @@ STATUS_BADGES: dict[str, str] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
@@ -82,23 +67,6 @@ def _filters_without_page(request: HttpRequest) -> str:
     filters = request.GET.copy()
     filters.pop("page", None)
     return filters.urlencode()
-
-
-def operator_page(view: View) -> View:
-    """Back-office pages (R-B1): operators only; anonymous → login, anyone else → 403. The
-    view receives the operator."""
-
-    @wraps(view)
-    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            operator = require_operator(request.user)
-        except DomainError as error:
-            return refusal_page(request, error)
-        return view(request, operator, *args, **kwargs)
-
-    return page
 
 
 # --- The live counter and the recipients check (R-T3, R-T1) -------------------------------
@@ -115,17 +83,17 @@ def counter_context(text: str) -> dict[str, Any]:
     return {"count": count, "forcing": forcing, "empty": not text}
 
 
-@login_required
+@page_for(require_signed_in)
 @require_POST
-def counter(request: HttpRequest) -> HttpResponse:
+def counter(request: HttpRequest, user: User) -> HttpResponse:
     """The live counter while typing (htmx, no side effect)."""
     text = request.POST.get("text", "")[:TEXT_INPUT_MAX]
     return render(request, "sms/compose_counter.html", counter_context(text))
 
 
-@login_required
+@page_for(require_signed_in)
 @require_POST
-def recipients_check(request: HttpRequest) -> HttpResponse:
+def recipients_check(request: HttpRequest, user: User) -> HttpResponse:
     """The recipients check while typing (htmx, no side effect): how many distinct mobile
     numbers, and what is wrong with each other entry (R-T1)."""
     entries = split_recipients(request.POST.get("recipients", "")[:RECIPIENTS_INPUT_MAX])
@@ -139,7 +107,7 @@ def _fix(problem: SenderProblem, user: User) -> tuple[str, str] | None:
     """Where the user can remove the reason they cannot send, as (url, label)."""
     if problem.code in (ErrorCode.NO_SENDER_AVAILABLE, ErrorCode.MOBILE_NOT_VERIFIED):
         return reverse("accounts:options"), _("Account Options")
-    if problem.code == ErrorCode.POLICY_UNUSABLE and user.is_customer_admin:  # R-S2
+    if problem.code == ErrorCode.POLICY_UNUSABLE and is_customer_admin(user):  # R-S2
         return reverse("senders:policy"), _("SMS senders")
     return None
 
@@ -158,15 +126,14 @@ def _show_send_error(error: DomainError, form: ComposeForm) -> None:
         form.add_error(name if name in form.fields else None, str(item.message))
 
 
-@login_required
+@page_for(require_signed_in)
 @require_http_methods(["GET", "POST"])
-def compose(request: HttpRequest) -> HttpResponse:
+def compose(request: HttpRequest, user: User) -> HttpResponse:
     """«Invia SMS»: recipients, the sender (picked only in `user_choice`, else shown), the
     text with its live counter, «Invia». Who may not send reads why instead (R-U6, R-S4),
-    with where to fix it."""
-    user = _user(request)
-    if user.is_operator:
-        return redirect("sms:traceability")
+    with where to fix it. Operators, who send nothing here, go to the traceability export."""
+    if is_operator(user):
+        return redirect("backoffice:sms_traceability")
     resolution = resolve_senders(user)
     problem = resolution.problem
     if problem is not None:
@@ -240,27 +207,21 @@ def _recipients_context(sms: SmsRequest) -> dict[str, Any]:
     }
 
 
-@login_required
+@page_for(require_signed_in)
 @require_GET
-def message(request: HttpRequest, pk: int) -> HttpResponse:
+def message(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     """One sent SMS: its text, sender, encoding and parts, and each recipient's status,
     refreshed every few seconds while any is not final (R-T5). Another customer's, or a
     colleague's for a non-admin, is 404 (R-C3)."""
-    try:
-        sms = access_request(_user(request), pk)
-    except DomainError as error:
-        return refusal_page(request, error)
+    sms = access_request(user, pk)
     return render(request, "sms/message.html", _recipients_context(sms))
 
 
-@login_required
+@page_for(require_signed_in)
 @require_GET
-def message_status(request: HttpRequest, pk: int) -> HttpResponse:
+def message_status(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     """The recipients' statuses of one SMS (htmx polling, R-T5)."""
-    try:
-        sms = access_request(_user(request), pk)
-    except DomainError as error:
-        return refusal_page(request, error)
+    sms = access_request(user, pk)
     return render(request, "sms/message_recipients.html", _recipients_context(sms))
 
 
@@ -276,7 +237,7 @@ def _user_choices(admin: User) -> list[tuple[int, str]]:
 
 
 def _history_form(request: HttpRequest, user: User) -> HistoryFilterForm:
-    users = _user_choices(user) if user.is_customer_admin else None
+    users = _user_choices(user) if is_customer_admin(user) else None
     return HistoryFilterForm(request.GET or None, users=users)
 
 
@@ -290,14 +251,14 @@ def _history_rows(user: User, form: HistoryFilterForm) -> QuerySet[SmsMessage]:
     )
 
 
-@login_required
+@page_for(require_signed_in)
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: HttpRequest, user: User) -> HttpResponse:
     """«SMS inviati»: every recipient of the user's SMS (admins: the company's, with a user
-    filter), newest first, with status, filters, pages and the CSV of the filtered list."""
-    user = _user(request)
-    if user.is_operator:
-        return redirect("sms:traceability")
+    filter), newest first, with status, filters, pages and the CSV of the filtered list.
+    Operators go to the traceability export."""
+    if is_operator(user):
+        return redirect("backoffice:sms_traceability")
     form = _history_form(request, user)
     page = Paginator(_history_rows(user, form), SMS_PER_PAGE).get_page(request.GET.get("page"))
     for row in page.object_list:
@@ -306,7 +267,7 @@ def history(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filters": _filters_without_page(request),
-        "show_user": user.is_customer_admin,
+        "show_user": is_customer_admin(user),
     }
     return render(request, "sms/history.html", context)
 
@@ -327,45 +288,32 @@ HISTORY_CSV_COLUMNS = (
 )
 
 
-def _time(value: Any) -> str:
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
-
-
-def _sender_cell(sms: SmsRequest) -> str:
-    """A number in E.164 as it is (its `+` starts no formula worth guarding against); an alias
-    made spreadsheet-safe."""
-    if sms.sender_type == SenderType.MOBILE:
-        return sms.sender_value
-    return spreadsheet_safe(sms.sender_value)
-
-
 def _history_csv_rows(rows: QuerySet[SmsMessage]) -> Iterator[list[str]]:
     yield list(HISTORY_CSV_COLUMNS)
     labels = dict(MessageStatus.choices)
     for row in rows.iterator(chunk_size=2000):
         sms = row.request
         yield [
-            _time(row.created_at),
+            time_cell(row.created_at),
             spreadsheet_safe(sms.user.email),
             row.destination,
-            _sender_cell(sms),
+            sender_cell(sms),
             spreadsheet_safe(sms.text),
             sms.encoding,
             str(sms.parts),
             row.status,
             str(labels.get(row.status, row.status)),
             spreadsheet_safe(row.error_code),
-            _time(row.submitted_at),
-            _time(row.done_at),
+            time_cell(row.submitted_at),
+            time_cell(row.done_at),
         ]
 
 
-@login_required
+@page_for(require_signed_in)
 @require_GET
-def history_export(request: HttpRequest) -> HttpResponseBase:
+def history_export(request: HttpRequest, user: User) -> HttpResponseBase:
     """«SMS inviati» as CSV, with the page's filters; invalid filters go back to the page,
     which says what to correct."""
-    user = _user(request)
     form = _history_form(request, user)
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('sms:history')}?{request.GET.urlencode()}")
@@ -373,120 +321,3 @@ def history_export(request: HttpRequest) -> HttpResponseBase:
     if form.errors:  # a recipient filter that is no number
         return redirect(f"{reverse('sms:history')}?{request.GET.urlencode()}")
     return csv_download(_history_csv_rows(rows), "sms-inviati")
-
-
-# --- Back office: traceability (R-S4, R-B1) ------------------------------------------------
-
-
-def _traceability_form(request: HttpRequest, operator: User) -> TraceabilityForm:
-    customers = list(
-        Customer.objects.visible_to(operator).order_by("name", "pk").values_list("pk", "name")
-    )
-    return TraceabilityForm(request.GET or None, customers=customers)
-
-
-def _traced_messages(operator: User, form: TraceabilityForm) -> QuerySet[SmsMessage]:
-    """Every message of the form's customer sent in its period, oldest first, with what the
-    rows need in the same query (verification codes are not users' messages)."""
-    since, until = form.period()
-    return (
-        SmsMessage.objects.visible_to(operator)
-        .filter(
-            customer_id=form.cleaned_data["customer"],
-            request__kind=RequestKind.MESSAGE,
-            created_at__gte=since,
-            created_at__lt=until,
-        )
-        .select_related("request", "request__user", "request__user__extension", "customer")
-        .order_by("created_at", "id")
-    )
-
-
-@require_GET
-@operator_page
-def traceability(request: HttpRequest, operator: User) -> HttpResponse:
-    """«Tracciabilità SMS»: choose a customer and a period, then download every message with
-    who sent it, from which extension, with which sender and why (R-S4), the alias's
-    registration and the delivery state — what a traceability request (AGCOM, Delibera
-    12/23/CIR) asks for."""
-    form = _traceability_form(request, operator)
-    found = _traced_messages(operator, form).count() if form.is_bound and form.is_valid() else None
-    context = {"form": form, "found": found, "query": request.GET.urlencode()}
-    return render(request, "sms/traceability.html", context)
-
-
-TRACEABILITY_CSV_COLUMNS = (
-    "sent_at",
-    "customer",
-    "user_email",
-    "extension",
-    "recipient",
-    "sender_type",
-    "sender",
-    "sender_ton",
-    "sender_npi",
-    "policy_mode",
-    "sender_reason",
-    "alias_id",
-    "alias_validated_at",
-    "alias_registry_reference",
-    "alias_registered_at",
-    "number_verified_at",
-    "text",
-    "status",
-    "error_code",
-    "error_text",
-    "submitted_at",
-    "done_at",
-    "request_id",
-    "message_id",
-)
-
-
-def _traceability_rows(rows: QuerySet[SmsMessage]) -> Iterator[list[str]]:
-    yield list(TRACEABILITY_CSV_COLUMNS)
-    for row in rows.iterator(chunk_size=2000):
-        sms = row.request
-        trace: dict[str, Any] = sms.sender_trace if isinstance(sms.sender_trace, dict) else {}
-        extension = trace.get("extension")
-        if extension is None and sms.user.extension is not None:
-            extension = sms.user.extension.number
-        yield [
-            _time(row.created_at),
-            spreadsheet_safe(row.customer.name),
-            spreadsheet_safe(sms.user.email),
-            spreadsheet_safe(extension or ""),
-            row.destination,
-            sms.sender_type,
-            _sender_cell(sms),
-            str(sms.sender_ton),
-            str(sms.sender_npi),
-            spreadsheet_safe(trace.get("mode", "")),
-            spreadsheet_safe(sms.sender_reason),
-            str(trace.get("alias_id") or sms.sender_alias_id or ""),
-            spreadsheet_safe(trace.get("alias_validated_at") or ""),
-            spreadsheet_safe(trace.get("alias_registry_reference") or ""),
-            spreadsheet_safe(trace.get("alias_registered_at") or ""),
-            spreadsheet_safe(trace.get("number_verified_at") or ""),
-            spreadsheet_safe(sms.text),
-            row.status,
-            spreadsheet_safe(row.error_code),
-            spreadsheet_safe(row.error_text),
-            _time(row.submitted_at),
-            _time(row.done_at),
-            str(sms.pk),
-            str(row.pk),
-        ]
-
-
-@require_GET
-@operator_page
-def traceability_export(request: HttpRequest, operator: User) -> HttpResponseBase:
-    """The traceability CSV of one customer and period, streamed; without a customer or a
-    valid period, back to the page, which says what to correct."""
-    form = _traceability_form(request, operator)
-    if not form.is_valid():
-        return redirect(f"{reverse('sms:traceability')}?{request.GET.urlencode()}")
-    rows = _traced_messages(operator, form)
-    name = f"tracciabilita-sms-{form.cleaned_data['customer']}"
-    return csv_download(_traceability_rows(rows), name)

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import phonenumbers
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from centrex.accounts.access import Visitor, require_customer_user
 from centrex.accounts.actions import set_mobile_number
 from centrex.accounts.models import User
 from centrex.core.audit import record_audit
-from centrex.core.errors import DomainError, ErrorCode, PermissionDenied
+from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.phones import DEFAULT_REGION, normalize_mobile_number
 from centrex.verification.codes import (
     CodeAttempt,
@@ -64,19 +64,17 @@ def display_number(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def require_customer_user(user: Any) -> User:
-    """Own mobile numbers are for a customer's users: their SMS go out under the customer's
-    policy (R-S1). Operators have none."""
-    if not getattr(user, "is_authenticated", False) or not isinstance(user, User):
-        raise PermissionDenied()
-    if user.is_operator or user.customer_id is None:
-        raise PermissionDenied(
-            _(
-                "Operators have no mobile number in the portal: it is the sender of a "
-                "customer's users' SMS."
-            )
-        )
-    return user
+# R-S1: own mobile numbers are for a customer's users, whose SMS go out under the customer's
+# policy. Operators have none, and are told so.
+OPERATORS_HAVE_NO_MOBILE = _(
+    "Operators have no mobile number in the portal: it is the sender of a customer's users' SMS."
+)
+
+
+def require_mobile_owner(user: Visitor | None) -> User:
+    """`accounts.access.require_customer_user`, with the reason an operator reads (R-S1): the
+    pages, the API and the actions of an own mobile number."""
+    return require_customer_user(user, OPERATORS_HAVE_NO_MOBILE)
 
 
 def _lock(user: User) -> User:
@@ -120,7 +118,7 @@ def set_own_mobile(user: User, raw_number: str, *, ip: str | None = None) -> Mob
     code (R-M2). Entering another number un-verifies the previous one (R-M3); entering the
     same unverified number again sends a new code (throttled); entering the same verified
     number again changes nothing and sends nothing. A throttled code changes nothing either."""
-    require_customer_user(user)
+    require_mobile_owner(user)
     number = _parse(raw_number)
     locked = _lock(user)
     assert locked.customer is not None
@@ -157,7 +155,7 @@ def verify_own_mobile(user: User, code: str, *, ip: str | None = None) -> User:
     the live one of the number stored now, so a code sent to a previous number is useless.
     Raises `code_invalid`, `code_expired` or `code_attempts_exceeded`; a wrong attempt is
     counted (committed) before the error is raised."""
-    require_customer_user(user)
+    require_mobile_owner(user)
     with transaction.atomic(durable=True):
         locked = _lock(user)
         assert locked.customer is not None
@@ -191,7 +189,7 @@ def verify_own_mobile(user: User, code: str, *, ip: str | None = None) -> User:
 def remove_own_mobile(user: User, *, ip: str | None = None) -> User:
     """The user no longer has a mobile number (and cannot send from it: R-S1); codes still
     waiting for it stop working. Removing nothing does nothing."""
-    require_customer_user(user)
+    require_mobile_owner(user)
     locked = _lock(user)
     assert locked.customer is not None
     if not locked.mobile_number:

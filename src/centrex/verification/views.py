@@ -8,12 +8,7 @@ The code is never written back into a page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,35 +19,18 @@ from django.views.decorators.http import require_http_methods
 from centrex.accounts.forms import add_domain_error
 from centrex.accounts.models import User
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError, PermissionDenied
-from centrex.core.pages import refusal_page
+from centrex.core.errors import DomainError
+from centrex.core.pages import page_for
 from centrex.verification.actions import (
     OWN,
     display_number,
     remove_own_mobile,
-    require_customer_user,
+    require_mobile_owner,
     set_own_mobile,
     verify_own_mobile,
 )
 from centrex.verification.codes import is_usable, live_code, seconds_until_next_code
 from centrex.verification.forms import OwnMobileForm, VerificationCodeForm
-
-View = Callable[..., HttpResponse]
-
-
-def customer_user_page(view: View) -> View:
-    """A page of a customer's user (any role); operators, who have no mobile number here,
-    get 403 with the reason."""
-
-    @wraps(view)
-    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            user = require_customer_user(request.user)
-        except PermissionDenied as error:
-            return refusal_page(request, error)
-        return view(request, user, *args, **kwargs)
-
-    return login_required(page)
 
 
 def _throttled(response: HttpResponse, retry_after: int | None) -> HttpResponse:
@@ -73,7 +51,7 @@ def _already_verified(request: HttpRequest, user: User) -> HttpResponse:
 
 
 @never_cache
-@customer_user_page
+@page_for(require_mobile_owner)
 @require_http_methods(["GET", "POST"])
 def own_mobile(request: HttpRequest, user: User) -> HttpResponse:
     """Enter the number and press «salva»: it is stored not verified (R-M3) and a code is
@@ -97,7 +75,7 @@ def own_mobile(request: HttpRequest, user: User) -> HttpResponse:
 
 @sensitive_post_parameters("code")
 @never_cache
-@customer_user_page
+@page_for(require_mobile_owner)
 @require_http_methods(["GET", "POST"])
 def own_mobile_verify(request: HttpRequest, user: User) -> HttpResponse:
     """Says where the SMS went; the «codice di verifica» and «salva» verify the number and go
@@ -150,7 +128,7 @@ def own_mobile_verify(request: HttpRequest, user: User) -> HttpResponse:
 
 
 @never_cache
-@customer_user_page
+@page_for(require_mobile_owner)
 @require_http_methods(["GET", "POST"])
 def own_mobile_remove(request: HttpRequest, user: User) -> HttpResponse:
     """Asks for confirmation, then removes the number (and any code waiting for it)."""

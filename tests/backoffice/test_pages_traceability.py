@@ -1,6 +1,7 @@
 """The operators' traceability export (R-S4, R-B1): for one customer and a period, every SMS
 with who sent it, from which extension, the sender with the policy option and why, the alias's
-AGCOM registration and the delivery state — as a streamed CSV. Operators only."""
+AGCOM registration and the delivery state — as a streamed CSV. Operators only; a page of the
+back office, whose messages `sms.history.traced_messages` reads."""
 
 from __future__ import annotations
 
@@ -12,19 +13,21 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from centrex.accounts.actions import update_user
 from centrex.accounts.models import User
 from centrex.aliases.models import AliasStatus
+from centrex.backoffice.views.traceability import TRACEABILITY_CSV_COLUMNS
 from centrex.customers.models import Customer
 from centrex.senders.models import SenderPolicyMode, SenderType
 from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
-from centrex.sms.enqueue import enqueue_sms
-from centrex.sms.models import MessageStatus, RequestKind, SmsMessage
+from centrex.sms.models import MessageStatus, SmsMessage
 from centrex.sms.queue import Submission, SubmittedPart, mark_submitted
-from centrex.sms.views import TRACEABILITY_CSV_COLUMNS
 from tests.plugins.policy_cast import BOB_MOBILE, AliasIn, give_mobile, policy_of
+from tests.sms.verification_sms import queue_verification_code
+from tests.support.sessions import signed_in as logged_in
 
 PAGE = "/backoffice/sms/tracciabilita/"
 EXPORT = "/backoffice/sms/tracciabilita/export.csv"
@@ -32,13 +35,11 @@ CARLO = "+393401112233"
 DANIELA = "+393405556677"
 
 
-pytestmark = pytest.mark.usefixtures("no_send_rate_limits")
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture(autouse=True)
+def no_send_rate_limits(settings: Settings) -> None:
+    """No per-user or per-customer sending limits (R-S7) while the SMS are made."""
+    settings.CENTREX_SMS_USER_RATE = 0
+    settings.CENTREX_SMS_CUSTOMER_RATE = 0
 
 
 def today() -> str:
@@ -69,14 +70,7 @@ def traced(
         idempotency_key=None,
     )
     send_sms(carla, to=[CARLO], text="Di Altra", sender=None, idempotency_key=None)
-    enqueue_sms(
-        customer=esempio,
-        user=bob,
-        sender=Sender(SenderType.ALIAS, "Centrex"),
-        text="Il tuo codice è 123456",
-        destinations=[BOB_MOBILE],
-        kind=RequestKind.VERIFICATION,
-    )
+    queue_verification_code(esempio, bob, BOB_MOBILE)
     # Bob moves to another extension afterwards: the CSV says the one he sent from
     update_user(bob, extension="210", acting_user=alice)
     return {"alias": alias, "by_number": by_number, "by_alias": by_alias}
@@ -211,3 +205,4 @@ def test_the_back_office_menu_links_the_page(operator: User) -> None:
     html = logged_in(operator).get(PAGE).content.decode()
     # then
     assert f'<a href="{PAGE}" aria-current="page">Tracciabilità SMS</a>' in html
+    assert html.count('aria-current="page"') == 1  # not "Clienti" too: same namespace now
