@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.accounts.access import authenticated_as, require_operator
-from centrex.accounts.models import User
+from centrex.accounts.access import api_caller, authenticated_as, require_operator
 from centrex.aliases.access import access_alias, require_alias_admin
 from centrex.aliases.actions.checking import check_alias_text
 from centrex.aliases.actions.decisions import (
@@ -46,12 +45,6 @@ router = Router(tags=["aliases"], auth=authenticated_as(require_alias_admin))
 backoffice_router = Router(tags=["backoffice"], auth=authenticated_as(require_operator))
 
 
-def _alias_admin(request: HttpRequest) -> User:
-    """The admin of a business customer calling (the router's auth has checked it; this
-    gives it its type). Consumers are 403 `alias_consumer_not_allowed` (R-A3)."""
-    return require_alias_admin(request.user)
-
-
 def _in_status(aliases: SenderAliasQuerySet, status: str | None) -> SenderAliasQuerySet:
     """`?status=`: only the aliases in that state of R-A6; not given, all of them."""
     if status is not None and status not in AliasStatus.values:
@@ -72,7 +65,7 @@ def post_check(request: HttpRequest, payload: AliasTextIn) -> dict[str, Any]:
     """Every rule the text breaks, each with its code and what to change (R-A1, R-A1b, R-A2,
     R-A4, R-A4b), and how much it looks like the ragione sociale or a brand (R-A5). Nothing is
     saved."""
-    admin = _alias_admin(request)
+    admin = api_caller(request)
     assert admin.customer is not None
     check = check_alias_text(admin.customer, payload.text)
     return {
@@ -91,7 +84,7 @@ def list_aliases(
     request: HttpRequest, status: str | None = Query(None, description=STATUS_QUERY_DESCRIPTION)
 ) -> SenderAliasQuerySet:
     """The company's aliases with their status (R-A6); `status` keeps only those in it."""
-    aliases = SenderAlias.objects.visible_to(_alias_admin(request))
+    aliases = SenderAlias.objects.visible_to(api_caller(request))
     return _in_status(aliases, status).order_by("text", "id")
 
 
@@ -99,7 +92,7 @@ def list_aliases(
 def post_alias(request: HttpRequest, payload: AliasTextIn) -> tuple[int, SenderAlias]:
     """A draft that breaks no rule; when it breaks several, `code` is the first in API.md's
     order and `errors` lists each (R-A1–A4b)."""
-    admin = _alias_admin(request)
+    admin = api_caller(request)
     assert admin.customer is not None
     alias = create_alias(
         admin.customer, payload.text, acting_user=admin, ip_address=client_address(request)
@@ -109,7 +102,7 @@ def post_alias(request: HttpRequest, payload: AliasTextIn) -> tuple[int, SenderA
 
 @router.get("/{alias_id}", response=AliasOut, summary="One alias")
 def get_alias(request: HttpRequest, alias_id: int) -> SenderAlias:
-    return access_alias(_alias_admin(request), alias_id)
+    return access_alias(api_caller(request), alias_id)
 
 
 @router.post("/{alias_id}/submit", response=AliasOut, summary="Invia richiesta")
@@ -117,7 +110,7 @@ def post_submit(request: HttpRequest, alias_id: int, payload: ConsentIn) -> Send
     """Asks for validation with the AGCOM authorisation (R-A7): the draft becomes `pending`,
     with the outcome due within 8 business hours (`due_at`, R-A8). Without `"consent": true`,
     422 `consent_required`; a rejected alias is not resubmitted (409 `invalid_transition`)."""
-    admin = _alias_admin(request)
+    admin = api_caller(request)
     alias = access_alias(admin, alias_id)
     return submit_alias(
         alias,
@@ -133,7 +126,7 @@ def delete_alias_endpoint(request: HttpRequest, alias_id: int) -> tuple[int, Non
     """A draft or rejected alias is deleted; a pending request is cancelled (back to draft);
     a validated alias is withdrawn; a revoked or withdrawn one is 409 `invalid_transition`
     (R-A6)."""
-    admin = _alias_admin(request)
+    admin = api_caller(request)
     delete_alias(
         access_alias(admin, alias_id), acting_user=admin, ip_address=client_address(request)
     )
@@ -141,10 +134,6 @@ def delete_alias_endpoint(request: HttpRequest, alias_id: int) -> tuple[int, Non
 
 
 # --- Back office (operators) ------------------------------------------------------------
-
-
-def _operator(request: HttpRequest) -> User:
-    return require_operator(request.user)
 
 
 @backoffice_router.get(
@@ -158,7 +147,7 @@ def list_backoffice_aliases(
     awaiting validation by when their outcome is due, the earliest first; then those whose
     outcome is not due, newest first. `status=pending` is the queue to work through. Each
     says whether it is overdue and how its registration stands (R-A9)."""
-    aliases = SenderAlias.objects.visible_to(_operator(request)).select_related("customer")
+    aliases = SenderAlias.objects.visible_to(api_caller(request)).select_related("customer")
     return _in_status(aliases, status).in_queue_order()
 
 
@@ -173,7 +162,7 @@ def _reviewed(alias: SenderAlias) -> SenderAlias:
 def get_backoffice_alias(request: HttpRequest, alias_id: int) -> SenderAlias:
     """The alias, its customer, the relatedness hint (R-A5), the registration (R-A9), every
     step of its history (R-A6) and the authorisations given (R-A7)."""
-    return _reviewed(access_alias(_operator(request), alias_id))
+    return _reviewed(access_alias(api_caller(request), alias_id))
 
 
 @backoffice_router.post(
@@ -184,7 +173,7 @@ def post_approve(request: HttpRequest, alias_id: int) -> SenderAlias:
     the registry accepted it; if the registry failed it stays `pending` with
     `registry.state` "failed" and the error, and is retried (approving it again retries at
     once). Not pending: 409 `invalid_transition`."""
-    operator = _operator(request)
+    operator = api_caller(request)
     alias = access_alias(operator, alias_id)
     return _reviewed(approve_alias(alias, acting_user=operator, ip_address=client_address(request)))
 
@@ -194,7 +183,7 @@ def post_approve(request: HttpRequest, alias_id: int) -> SenderAlias:
 )
 def post_retry(request: HttpRequest, alias_id: int) -> SenderAlias:
     """Asks the registry again now for an approved alias whose registration failed (R-A9)."""
-    operator = _operator(request)
+    operator = api_caller(request)
     alias = access_alias(operator, alias_id)
     return _reviewed(
         retry_registration(alias, acting_user=operator, ip_address=client_address(request))
@@ -205,7 +194,7 @@ def post_retry(request: HttpRequest, alias_id: int) -> SenderAlias:
 def post_reject(request: HttpRequest, alias_id: int, payload: ReasonIn) -> SenderAlias:
     """A pending alias is rejected with the reason the customer is e-mailed (R-A6, R-A10);
     a blank reason is 422 `validation_error`."""
-    operator = _operator(request)
+    operator = api_caller(request)
     alias = access_alias(operator, alias_id)
     return _reviewed(
         reject_alias(
@@ -218,7 +207,7 @@ def post_reject(request: HttpRequest, alias_id: int, payload: ReasonIn) -> Sende
 def post_revoke(request: HttpRequest, alias_id: int, payload: ReasonIn) -> SenderAlias:
     """A validated alias is revoked with the reason the customer is e-mailed (R-A6, R-A10);
     it can no longer be an SMS sender (R-A11)."""
-    operator = _operator(request)
+    operator = api_caller(request)
     alias = access_alias(operator, alias_id)
     return _reviewed(
         revoke_alias(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from centrex.core.tenancy import TenantQuerySet
+from centrex.core.tenancy import LookupQuerySet, TenantQuerySet
 from centrex.customers.models import Customer
 
 
@@ -285,6 +285,8 @@ class ReservedName(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LookupQuerySet["ReservedName"].as_manager()
+
     class Meta:
         verbose_name = _("reserved name")
         verbose_name_plural = _("reserved names")
@@ -299,6 +301,8 @@ class GenericWord(models.Model):
 
     word = models.CharField(_("word"), max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LookupQuerySet["GenericWord"].as_manager()
 
     class Meta:
         verbose_name = _("generic word")

@@ -66,3 +66,8 @@ class CustomerPeriodForm(PeriodForm):
         super().__init__(*args, **kwargs)
         customer_field: forms.ChoiceField = self.fields["customer"]  # type: ignore[assignment]
         customer_field.choices = [("", _("All customers")), *customers]
+
+
+def all_of(label: Any, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A choice field's choices after a first, empty one that means "all" (or "choose")."""
+    return [("", label), *choices]

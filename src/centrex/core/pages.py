@@ -33,7 +33,10 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.paginator import Page as PageOfRows
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 
 from centrex.core.errors import DomainError, ErrorCode
@@ -87,3 +90,23 @@ def page_for(
         return page
 
     return guard
+
+
+# --- What list and form pages share ------------------------------------------------------
+
+
+def one_page(request: HttpRequest, queryset: QuerySet[Any], per_page: int) -> PageOfRows[Any]:
+    """One page of a list: a COUNT and one query for the rows, whatever the page size."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """A form's data: the POST, even an empty one (it shows "required"), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def filters_without_page(request: HttpRequest) -> str:
+    """The list's query string for the pagination links."""
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return filters.urlencode()

@@ -15,7 +15,20 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-class TenantQuerySet(models.QuerySet[M]):
+class LookupQuerySet(models.QuerySet[M]):
+    """A queryset whose one-row look-up answers NotFound, the portal's 404 (R-C3)."""
+
+    def one_or_not_found(self, **lookup: Any) -> M:
+        """The one row of this (already narrowed) queryset matching `lookup`, else NotFound —
+        also for an id that is not a number or beyond the column's range, which the URL or
+        the caller may send (R-C3: the same 404 for all of them)."""
+        try:
+            return self.get(**lookup)
+        except (self.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+            raise NotFound() from None
+
+
+class TenantQuerySet(LookupQuerySet[M]):
     """A queryset of rows owned by a customer. `tenant_field` names the path to it."""
 
     tenant_field = "customer"
@@ -35,12 +48,3 @@ class TenantQuerySet(models.QuerySet[M]):
     def get_visible(self, user: AbstractBaseUser | AnonymousUser, **lookup: Any) -> M:
         """One row the user may see; "not there" and "not yours" are the same NotFound."""
         return self.visible_to(user).one_or_not_found(**lookup)
-
-    def one_or_not_found(self, **lookup: Any) -> M:
-        """The one row of this (already narrowed) queryset matching `lookup`, else NotFound —
-        also for an id that is not a number or beyond the column's range, which the URL or
-        the caller may send (R-C3: the same 404 for all of them)."""
-        try:
-            return self.get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
-            raise NotFound() from None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from centrex.core.errors import NotFound
 from centrex.customers.models import Customer, Extension
 
 if TYPE_CHECKING:
@@ -19,13 +18,7 @@ def access_customer(
     acting_user: AbstractBaseUser | AnonymousUser, customer_id: int | str
 ) -> Customer:
     """A customer the acting user may see (the back office: any)."""
-    try:
-        found = Customer.objects.visible_to(acting_user).filter(pk=customer_id).first()
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if found is None:
-        raise NotFound()
-    return found
+    return Customer.objects.visible_to(acting_user).one_or_not_found(pk=customer_id)
 
 
 def access_extension(

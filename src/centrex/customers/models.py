@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from centrex.core.tenancy import TenantQuerySet
+from centrex.core.tenancy import LookupQuerySet, TenantQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -21,7 +21,9 @@ class CustomerKind(models.TextChoices):
     CONSUMER = "consumer", _("Consumer (privato)")
 
 
-class CustomerQuerySet(models.QuerySet["Customer"]):
+class CustomerQuerySet(LookupQuerySet["Customer"]):
+    """Customers: each is its own tenant."""
+
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> CustomerQuerySet:
         """Operators see every customer; a customer's user sees only their own (R-C3)."""
         if not user.is_authenticated or not user.is_active:

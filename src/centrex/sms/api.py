@@ -16,13 +16,12 @@ from django.http import HttpRequest
 from ninja import Header, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.accounts.models import User
-from centrex.core.errors import NotFound
+from centrex.accounts.access import api_caller
 from centrex.customers.api import MAX_LIMIT
 from centrex.senders.resolution import Sender, resolve_senders
 from centrex.sms.actions import send_sms
 from centrex.sms.history import HistoryFilter, parse_moment
-from centrex.sms.models import SmsMessage, SmsRequest
+from centrex.sms.models import SmsMessage, SmsRequest, SmsRequestQuerySet
 from centrex.sms.schemas import (
     STATUS_QUERY_DESCRIPTION,
     MessageIn,
@@ -33,14 +32,7 @@ from centrex.sms.schemas import (
 router = Router(tags=["SMS"])
 
 
-def _caller(request: HttpRequest) -> User:
-    """The authenticated user (the API's auth has already refused anonymous callers)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def _with_recipients(requests: QuerySet[SmsRequest]) -> QuerySet[SmsRequest]:
+def _with_recipients(requests: SmsRequestQuerySet) -> SmsRequestQuerySet:
     """Each request's recipients in one more query, whatever the page size."""
     return requests.prefetch_related(
         Prefetch("messages", queryset=SmsMessage.objects.order_by("id"))
@@ -51,7 +43,7 @@ def _with_recipients(requests: QuerySet[SmsRequest]) -> QuerySet[SmsRequest]:
 def get_senders(request: HttpRequest) -> dict[str, Any]:
     """R-S4: always 200 for a logged-in user; a user who may not send gets `senders: []` and
     the reason in `problem`."""
-    resolution = resolve_senders(_caller(request))
+    resolution = resolve_senders(api_caller(request))
     problem = resolution.problem
     return {
         "senders": [sender.as_dict() for sender in resolution.senders],
@@ -77,7 +69,7 @@ def post_message(
     per minute: 429 `throttled` with Retry-After."""
     requested = payload.sender
     sms = send_sms(
-        _caller(request),
+        api_caller(request),
         to=payload.to,
         text=payload.text,
         sender=Sender(requested.type, requested.value) if requested else None,
@@ -105,16 +97,13 @@ def list_messages(
         until=parse_moment(until, "until"),
         user_id=user_id,
     )
-    requests = filters.requests(SmsRequest.objects.history_of(_caller(request)))
+    requests = filters.requests(SmsRequest.objects.history_of(api_caller(request)))
     return _with_recipients(requests).order_by("-created_at", "-id")
 
 
 @router.get("/messages/{request_id}", response=MessageOut, summary="One sent SMS")
 def get_message(request: HttpRequest, request_id: int) -> SmsRequest:
     """A request with each recipient's status, updated from delivery receipts (R-T5)."""
-    found = _with_recipients(
-        SmsRequest.objects.history_of(_caller(request)).filter(pk=request_id)
-    ).first()
-    if found is None:
-        raise NotFound()
-    return found
+    return _with_recipients(SmsRequest.objects.history_of(api_caller(request))).one_or_not_found(
+        pk=request_id
+    )

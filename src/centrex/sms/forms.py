@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from centrex.core.errors import DomainError
-from centrex.core.forms import PeriodForm
+from centrex.core.forms import PeriodForm, all_of
 from centrex.core.phones import parse_phone_number
 from centrex.senders.models import SenderType
 from centrex.senders.resolution import Sender
@@ -150,10 +150,6 @@ def sender_label(sender: Sender) -> str:
     return str(_("Mobile number %(number)s") % {"number": sender.value})
 
 
-def _all_of(label: Any, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    return [("", label), *choices]
-
-
 class HistoryFilterForm(PeriodForm):
     """«SMS inviati» filters: status, recipient, dates and, for admins, the user. The page
     and its CSV export share them."""
@@ -172,12 +168,12 @@ class HistoryFilterForm(PeriodForm):
     def __init__(self, *args: Any, users: list[tuple[int, str]] | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         status_field: forms.ChoiceField = self.fields["status"]  # type: ignore[assignment]
-        status_field.choices = _all_of(_("All statuses"), list(MessageStatus.choices))
+        status_field.choices = all_of(_("All statuses"), list(MessageStatus.choices))
         if users is None:
             del self.fields["user"]
         else:
             user_field: forms.ChoiceField = self.fields["user"]  # type: ignore[assignment]
-            user_field.choices = _all_of(_("All users"), users)
+            user_field.choices = all_of(_("All users"), users)
 
     def history_filter(self) -> HistoryFilter:
         """The filters of the valid fields; a recipient that is no number nor part of one is
@@ -202,23 +198,3 @@ class HistoryFilterForm(PeriodForm):
                 user_id=filters.user_id,
             )
         return filters
-
-
-class TraceabilityForm(PeriodForm):
-    """The operators' traceability export (R-S4, R-B1): one customer, one period."""
-
-    customer = forms.TypedChoiceField(label=_("Customer"), coerce=int, empty_value=None)
-
-    field_order = ["customer", "date_from", "date_to"]
-
-    def __init__(self, *args: Any, customers: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        customer_field: forms.ChoiceField = self.fields["customer"]  # type: ignore[assignment]
-        customer_field.choices = _all_of(_("Choose a customer"), customers)
-        self.fields["customer"].error_messages["required"] = _("Choose the customer.")
-        for name in ("date_from", "date_to"):
-            self.fields[name].required = True
-        self.fields["date_from"].error_messages["required"] = _(
-            "Enter the first day of the period."
-        )
-        self.fields["date_to"].error_messages["required"] = _("Enter the last day of the period.")

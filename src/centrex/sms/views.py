@@ -28,7 +28,7 @@ from centrex.accounts.access import is_customer_admin, is_operator, require_sign
 from centrex.accounts.models import User
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import page_for
+from centrex.core.pages import filters_without_page, page_for, posted
 from centrex.senders.resolution import SenderProblem, resolve_senders
 from centrex.sms.actions import check_recipients, send_sms
 from centrex.sms.encoding import SmsCount, count_sms
@@ -57,16 +57,6 @@ STATUS_BADGES: dict[str, str] = {
     MessageStatus.REJECTED: "bad",
     MessageStatus.FAILED: "bad",
 }
-
-
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _filters_without_page(request: HttpRequest) -> str:
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    return filters.urlencode()
 
 
 # --- The live counter and the recipients check (R-T3, R-T1) -------------------------------
@@ -141,7 +131,7 @@ def compose(request: HttpRequest, user: User) -> HttpResponse:
         refusal = {"problem": problem, "fix": _fix(problem, user)}
         return render(request, "sms/compose_unavailable.html", refusal, status=status)
     form = ComposeForm(
-        _posted(request),
+        posted(request),
         senders=resolution.senders,
         picker=resolution.user_picks,
         counter_url=reverse("sms:counter"),
@@ -266,7 +256,7 @@ def history(request: HttpRequest, user: User) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "filters": _filters_without_page(request),
+        "filters": filters_without_page(request),
         "show_user": is_customer_admin(user),
     }
     return render(request, "sms/history.html", context)

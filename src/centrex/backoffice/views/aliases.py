@@ -29,14 +29,10 @@ from centrex.aliases.models import AliasStatus, RegistryState, SenderAlias
 from centrex.aliases.relatedness import relatedness
 from centrex.aliases.sla import business_hours_left, display_zone, is_overdue
 from centrex.backoffice.forms.aliases import AliasQueueFilterForm, ReasonForm
-from centrex.backoffice.views.pages import (
-    customers_of,
-    filters_without_page,
-    one_page,
-)
+from centrex.backoffice.views.pages import customers_of
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import page_for
+from centrex.core.pages import filters_without_page, one_page, page_for
 
 QUEUE_PER_PAGE = 50
 

@@ -18,14 +18,10 @@ from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.aliases.models import AliasEvent
 from centrex.backoffice.forms.audit import AliasAuditFilterForm, AuditFilterForm
-from centrex.backoffice.views.pages import (
-    customers_of,
-    filters_without_page,
-    one_page,
-)
+from centrex.backoffice.views.pages import customers_of
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.models import AuditEvent
-from centrex.core.pages import page_for
+from centrex.core.pages import filters_without_page, one_page, page_for
 from centrex.customers.models import Customer
 
 AUDIT_PER_PAGE = 50

@@ -23,9 +23,8 @@ from centrex.backoffice.forms.customers import (
     FirstAdminForm,
     show_domain_error,
 )
-from centrex.backoffice.views.pages import filters_without_page, one_page, posted
 from centrex.core.errors import DomainError
-from centrex.core.pages import page_for
+from centrex.core.pages import filters_without_page, one_page, page_for, posted
 from centrex.customers.access import access_customer
 from centrex.customers.models import Customer, Extension
 

@@ -22,9 +22,8 @@ from centrex.backoffice.forms.customers import (
     ExtensionRangeForm,
     show_domain_error,
 )
-from centrex.backoffice.views.pages import one_page
 from centrex.core.errors import DomainError
-from centrex.core.pages import page_for
+from centrex.core.pages import one_page, page_for
 from centrex.customers.access import access_customer, access_extension
 from centrex.customers.actions import (
     parse_extension_numbers,

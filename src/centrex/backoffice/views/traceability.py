@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET
 
 from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
+from centrex.backoffice.forms.traceability import TraceabilityForm
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.pages import page_for
 from centrex.customers.models import Customer
-from centrex.sms.forms import TraceabilityForm
 from centrex.sms.history import sender_cell, time_cell, traced_messages
 from centrex.sms.models import SmsMessage
 

@@ -14,9 +14,8 @@ from centrex.accounts.access import access_user, require_operator
 from centrex.accounts.actions import UserData, create_user, resend_invitation, update_user
 from centrex.accounts.models import User
 from centrex.backoffice.forms.customers import EditUserForm, NewUserForm, show_domain_error
-from centrex.backoffice.views.pages import posted
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import page_for
+from centrex.core.pages import page_for, posted
 from centrex.customers.access import access_customer
 from centrex.customers.models import Customer, Extension
 

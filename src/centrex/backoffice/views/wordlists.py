@@ -30,7 +30,7 @@ from centrex.aliases.forms import show_domain_error
 from centrex.aliases.models import AliasSettings, GenericWord, ReservedName
 from centrex.aliases.rules import EXTENDED_SYMBOLS
 from centrex.backoffice.forms.aliases import AliasSettingsForm, GenericWordForm, ReservedNameForm
-from centrex.core.errors import DomainError, NotFound
+from centrex.core.errors import DomainError
 from centrex.core.pages import page_for
 
 Entry = ReservedName | GenericWord
@@ -121,9 +121,7 @@ def entry_remove(
     request: HttpRequest, operator: User, pk: int, word_list: WordList
 ) -> HttpResponse:
     """An entry out of `word_list`; aliases validated meanwhile stay as they are."""
-    entry = word_list.model.objects.filter(pk=pk).first()
-    if entry is None:
-        raise NotFound()
+    entry = word_list.model.objects.one_or_not_found(pk=pk)
     text = str(entry)
     word_list.remove(entry, acting_user=operator)
     messages.success(request, word_list.removed % {word_list.field: text})
