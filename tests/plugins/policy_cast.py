@@ -40,33 +40,12 @@ def alias_registry(settings: Any, tmp_path: Path) -> Path:
 @pytest.fixture
 def alias_in(alice: User, operator: User, alias_registry: Path) -> AliasIn:
     """`alias_in(status, text="EsempioNet", admin=alice)`: an alias of the admin's customer
-    brought to `status` (draft, pending, validated, revoked, withdrawn) through the actions."""
-    from centrex.aliases.actions.decisions import approve_alias, revoke_alias
-    from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
-    from centrex.aliases.models import AliasStatus
+    brought to `status` (draft, pending, validated, rejected, revoked, withdrawn) through the
+    actions (tests/aliases/lifecycle.py)."""
+    from tests.aliases.lifecycle import alias_in as alias_in_status
 
     def make(status: str, text: str = "EsempioNet", admin: User | None = None) -> SenderAlias:
-        admin = admin or alice
-        assert admin.customer is not None
-        alias = create_alias(admin.customer, text, acting_user=admin)
-        if status == AliasStatus.DRAFT:
-            return alias
-        alias = submit_alias(
-            alias, consent=True, acting_user=admin, ip_address="192.0.2.1", language="it"
-        )
-        if status == AliasStatus.PENDING:
-            return alias
-        alias = approve_alias(alias, acting_user=operator)
-        assert alias.status == AliasStatus.VALIDATED, alias.registry_error
-        if status == AliasStatus.VALIDATED:
-            return alias
-        if status == AliasStatus.REVOKED:
-            return revoke_alias(alias, "Uso ingannevole segnalato.", acting_user=operator)
-        if status == AliasStatus.WITHDRAWN:
-            withdrawn = delete_alias(alias, acting_user=admin)
-            assert withdrawn is not None
-            return withdrawn
-        raise ValueError(f"unknown status {status!r}")
+        return alias_in_status(status, text, admin or alice, operator)
 
     return make
 
