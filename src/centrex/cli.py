@@ -87,6 +87,15 @@ def worker(argv: Sequence[str]) -> int:
     return 0
 
 
+def sip(argv: Sequence[str]) -> int:
+    """The SIP registrar alone: Kamailio with the configuration generated for the portal's
+    database (communicator.sip_server)."""
+    _setup_django()
+    from centrex.communicator.sip_server import run as run_sip_server
+
+    return run_sip_server(argv)
+
+
 def run(argv: Sequence[str]) -> int:
     """Everything on one machine for a first look (API.md "Runtime"): migrate, demo data, then
     the web server, the task worker, the SMS dispatcher and, with CENTREX_SMSC_URL=builtin, the
@@ -370,7 +379,7 @@ def _require_free_port(host: str, port: int, what: str, hint: str) -> None:
         sys.exit(f"centrex: {what} cannot listen on {host}:{port}: {reason}{busy}. {hint}.")
 
 
-COMMANDS = {"web": web, "worker": worker, "run": run}
+COMMANDS = {"web": web, "worker": worker, "sip": sip, "run": run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -72,9 +72,10 @@ class DeviceQuerySet(TenantQuerySet["Device"]):
     def with_registration(self) -> DeviceQuerySet:
         """Each device with `online` and, from its latest registration, `last_registered_at`
         and `user_agent` (R-V6) — subqueries, so a list costs one query."""
-        latest = Registration.objects.of_device_sip_username(OuterRef("sip_username")).order_by(
-            "-last_modified"
-        )
+        # Two levels down: Device → Registration → RegistrationAttribute.
+        latest = Registration.objects.of_device_sip_username(
+            OuterRef(OuterRef("sip_username"))
+        ).order_by("-last_modified")
         return self.annotate(
             online=Exists(latest.current()),
             last_registered_at=models.Subquery(latest.values("last_modified")[:1]),
@@ -115,16 +116,45 @@ class Device(models.Model):
         return self.revoked_at is None
 
 
-class UtcTimestampField(models.DateTimeField):
-    """A `TIMESTAMP WITHOUT TIME ZONE` that Kamailio writes in UTC (`centrex sip` runs it with
-    TZ=UTC): read back as an aware UTC datetime on every database."""
+# Kamailio's db_sqlite stores a timestamp as a Julian day number (REAL), UTC.
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+SECONDS_PER_DAY = 86400.0
+
+
+class KamailioTimestampField(models.Field):
+    """A timestamp column Kamailio writes (`location.expires`, `last_modified`): on SQLite a
+    Julian day number (db_sqlite's format), on PostgreSQL a `TIMESTAMP WITHOUT TIME ZONE` in
+    UTC (`centrex sip` runs Kamailio with TZ=UTC). Read as an aware UTC datetime and compared
+    with aware datetimes on both."""
+
+    def get_internal_type(self) -> str:
+        # No backend converter of Django's DateTimeField (it would parse a Julian number).
+        return "KamailioTimestampField"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> datetime | None:
         if value is None:
             return None
+        if isinstance(value, (int, float)):
+            seconds = (float(value) - UNIX_EPOCH_JULIAN_DAY) * SECONDS_PER_DAY
+            return datetime.fromtimestamp(seconds, tz=UTC)
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
+
+    def select_format(self, compiler: Any, sql: str, params: Any) -> tuple[str, Any]:
+        # Python's sqlite3 would parse a column declared TIMESTAMP as an ISO date (Django
+        # registers that converter) and make a Julian number None: select it as a number.
+        if compiler.connection.vendor == "sqlite":
+            return f"({sql} + 0)", params
+        return sql, params
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None or not isinstance(value, datetime):
+            return value
+        aware = value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+        if connection.vendor == "sqlite":
+            return aware.timestamp() / SECONDS_PER_DAY + UNIX_EPOCH_JULIAN_DAY
+        return aware.astimezone(UTC).replace(tzinfo=None)
 
 
 class RegistrationQuerySet(models.QuerySet["Registration"]):
@@ -153,8 +183,8 @@ class Registration(models.Model):
     domain = models.CharField(max_length=64, null=True)
     contact = models.CharField(max_length=512)
     received = models.CharField(max_length=128, null=True)
-    expires = UtcTimestampField()
-    last_modified = UtcTimestampField()
+    expires = KamailioTimestampField()
+    last_modified = KamailioTimestampField()
     user_agent = models.CharField(max_length=255)
     callid = models.CharField(max_length=255)
 
@@ -180,7 +210,7 @@ class RegistrationAttribute(models.Model):
     aname = models.CharField(max_length=64)
     atype = models.IntegerField()
     avalue = models.CharField(max_length=512)
-    last_modified = UtcTimestampField()
+    last_modified = KamailioTimestampField()
 
     class Meta:
         managed = False
