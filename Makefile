@@ -31,7 +31,8 @@ messages:
 run: install
 	$(BIN)/centrex run
 
-# PostgreSQL and Chromium come from Debian's packages when missing.
+# PostgreSQL, Chromium and Kamailio (the SIP registrar, with its SQLite and PostgreSQL modules,
+# and sipp) come from Debian's packages when missing.
 test-deps:
 	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 	  echo "installing PostgreSQL"; $(SUDO) apt-get update -qq; \
@@ -39,6 +40,12 @@ test-deps:
 	@if ! command -v chromium >/dev/null; then \
 	  echo "installing Chromium"; $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; fi
+	@if ! command -v kamailio >/dev/null && [ ! -x /usr/sbin/kamailio ] \
+	  || ! ls /usr/lib/*/kamailio/modules/db_sqlite.so /usr/lib/*/kamailio/modules/db_postgres.so >/dev/null 2>&1 \
+	  || ! command -v sipp >/dev/null; then \
+	  echo "installing Kamailio"; $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq kamailio \
+	    kamailio-sqlite-modules kamailio-postgres-modules sip-tester >/dev/null; fi
 
 test: install test-deps
 	$(MAKE) --no-print-directory test-sqlite

@@ -18,6 +18,7 @@ from centrex.config.environment import (
     secret_key,
 )
 from centrex.config.registry import check_registry_url
+from centrex.config.sip import check_rpc_address, check_sip_domain, parse_sip_address
 from centrex.config.smsc import builtin_record_path, parse_smsc_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "centrex.senders",
     "centrex.sms",
     "centrex.smsc",
+    "centrex.communicator",
     "centrex.support",
     "centrex.backoffice",
     "centrex.devinbox",
@@ -201,6 +203,17 @@ CENTREX_CLOSED_DATES = os.environ.get("CENTREX_CLOSED_DATES", "").strip()
 parse_business_calendar(CENTREX_BUSINESS_HOURS, CENTREX_BUSINESS_DAYS, CENTREX_CLOSED_DATES)
 CENTREX_SMS_USER_RATE = env_int("CENTREX_SMS_USER_RATE", 600)
 CENTREX_SMS_CUSTOMER_RATE = env_int("CENTREX_SMS_CUSTOMER_RATE", 6000)
+
+# Communicator on Kamailio (R-V1–R-V6): the parent of the customers' SIP domains; where
+# `centrex sip` listens (UDP and TCP); the registrar address devices are given, if another
+# (a public name or NAT address); Kamailio's JSON-RPC, on loopback only.
+CENTREX_SIP_DOMAIN = check_sip_domain(env_str("CENTREX_SIP_DOMAIN", "centrex.localhost"))
+CENTREX_SIP_LISTEN = env_str("CENTREX_SIP_LISTEN", "127.0.0.1:5060")
+parse_sip_address("CENTREX_SIP_LISTEN", CENTREX_SIP_LISTEN)
+CENTREX_SIP_PUBLIC = env_str("CENTREX_SIP_PUBLIC", "") or CENTREX_SIP_LISTEN
+parse_sip_address("CENTREX_SIP_PUBLIC", CENTREX_SIP_PUBLIC)
+CENTREX_SIP_RPC = env_str("CENTREX_SIP_RPC", "127.0.0.1:5059")
+check_rpc_address(CENTREX_SIP_RPC)
 
 TASKS = {
     "default": {

@@ -29,6 +29,7 @@ class ErrorCode(StrEnum):
     ALIAS_TAKEN = "alias_taken"
     INVALID_TRANSITION = "invalid_transition"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    DEVICE_LIMIT = "device_limit"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     VALIDATION_ERROR = "validation_error"
     INVALID_VAT_NUMBER = "invalid_vat_number"
@@ -79,6 +80,7 @@ _STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.ALIAS_TAKEN: 409,
     ErrorCode.INVALID_TRANSITION: 409,
     ErrorCode.IDEMPOTENCY_CONFLICT: 409,
+    ErrorCode.DEVICE_LIMIT: 409,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.THROTTLED: 429,
     ErrorCode.CODE_RESEND_TOO_SOON: 429,
