@@ -20,7 +20,12 @@ from centrex.accounts.access import (
 )
 from centrex.accounts.presence import is_communicator_online
 from centrex.communicator.access import access_device
-from centrex.communicator.actions import create_device, require_communicator_user, revoke_device
+from centrex.communicator.actions import (
+    create_device,
+    require_communicator_user,
+    revoke_device,
+    sip_domain_of,
+)
 from centrex.communicator.models import Device, DeviceQuerySet
 from centrex.communicator.registrar import registrar_uri
 from centrex.communicator.schemas import (
@@ -48,7 +53,7 @@ def get_communicator(request: HttpRequest) -> dict[str, Any]:
     assert user.extension is not None and user.customer is not None
     return {
         "extension": user.extension.number,
-        "sip_domain": user.customer.sip_domain.name,
+        "sip_domain": sip_domain_of(user.customer),
         "registrar": registrar_uri(),
         "online": is_communicator_online(user),
         "devices": devices,
