@@ -14,8 +14,18 @@ from centrex.accounts.actions import UserData, create_user, issue_api_token
 from centrex.accounts.models import Role, User
 from centrex.customers.actions import CustomerData, create_customer, provision_extensions
 from centrex.customers.models import Customer
+from tests.plugins.sip import use_file_database_for_sip
 
 PASSWORD = "Centrex-Test-2026!"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """pytest-django's hook before the test databases are made: on SQLite a file when SIP
+    tests run, as Kamailio reads it from its own processes (tests/plugins/sip.py)."""
+    use_file_database_for_sip(request.config)
 
 
 @pytest.fixture(autouse=True)

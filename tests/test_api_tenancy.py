@@ -13,6 +13,8 @@ from django.test import Client
 from centrex.accounts.models import User
 from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.models import AliasEvent, SenderAlias
+from centrex.communicator.actions import create_device
+from centrex.communicator.models import Device
 from centrex.customers.models import Customer, Extension
 from centrex.senders.models import SenderType
 from centrex.senders.resolution import Sender
@@ -36,6 +38,10 @@ OTHER_CUSTOMERS_OBJECTS = [
     ("put", "/api/v1/sms/policy", {"mode": "shared_alias", "shared_alias_id": "{alias}"}),
     # An SMS Bob sent (R-T5)
     ("get", "/api/v1/sms/messages/{sms}", None),
+    # Bob's Communicator device (R-V2): neither Carla's as an admin nor as a user
+    ("get", "/api/v1/users/{bob}/devices", None),
+    ("delete", "/api/v1/users/{bob}/devices/{device}", None),
+    ("delete", "/api/v1/communicator/devices/{device}", None),
 ]
 
 # The back office: a customer admin (even of the customer named) is refused with 403.
@@ -81,6 +87,10 @@ NO_OBJECT_ID = [
     ("get", "/api/v1/sms/senders"),
     ("post", "/api/v1/sms/messages"),
     ("get", "/api/v1/sms/messages"),
+    # The caller's own Communicator identity and devices (tests/communicator/test_api.py).
+    ("get", "/api/v1/communicator"),
+    ("get", "/api/v1/communicator/devices"),
+    ("post", "/api/v1/communicator/devices"),
 ]
 
 
@@ -121,12 +131,19 @@ def esempio_sms(esempio: Customer, bob: User) -> SmsRequest:
 
 
 @pytest.fixture
+def bob_device(bob: User) -> Device:
+    """Bob's softphone (R-V2)."""
+    return create_device(bob, "Portatile", acting_user=bob)[0]
+
+
+@pytest.fixture
 def esempio_ids(
     esempio: Customer,
     alice: User,
     bob: User,
     esempio_alias: SenderAlias,
     esempio_sms: SmsRequest,
+    bob_device: Device,
 ) -> dict[str, int]:
     return {
         "esempio": esempio.pk,
@@ -134,6 +151,7 @@ def esempio_ids(
         "bob": bob.pk,
         "alias": esempio_alias.pk,
         "sms": esempio_sms.pk,
+        "device": bob_device.pk,
     }
 
 
@@ -162,7 +180,13 @@ def test_another_customers_objects_are_404_for_carla(
     response = call(api_client(carla), method, path, body, esempio_ids)
     # then: the same answer as for an id that does not exist, and nothing changed
     assert_problem(response, 404, "not_found")
-    missing_ids = {"alice": 987654, "bob": 987655, "alias": 987656, "sms": 987657}
+    missing_ids = {
+        "alice": 987654,
+        "bob": 987655,
+        "alias": 987656,
+        "sms": 987657,
+        "device": 987658,
+    }
     missing = call(api_client(carla), method, path, body, missing_ids)
     assert missing.json() == response.json()
     assert_alias_untouched(esempio_alias)
@@ -170,6 +194,7 @@ def test_another_customers_objects_are_404_for_carla(
     bob.refresh_from_db()
     assert (alice.first_name, alice.is_active, bob.is_active) == ("Alice", True, True)
     assert bob.extension is not None and bob.extension.number == "202"
+    assert Device.objects.active().filter(pk=esempio_ids["device"]).exists()
 
 
 @pytest.mark.parametrize(("method", "path", "body"), OPERATOR_ONLY)
@@ -253,6 +278,7 @@ def test_every_endpoint_of_the_api_is_walked(client: Client) -> None:
         "{esempio}": "{customer_id}",
         "{alias}": "{alias_id}",
         "{sms}": "{request_id}",
+        "{device}": "{device_id}",
     }
 
     def documented(path: str) -> str:

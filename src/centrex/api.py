@@ -141,6 +141,8 @@ def _add_routers() -> None:
     from centrex.aliases.api import backoffice_router as backoffice_aliases_router
     from centrex.aliases.api import router as aliases_router
     from centrex.backoffice.api import router as backoffice_router
+    from centrex.communicator.api import admin_router as user_devices_router
+    from centrex.communicator.api import router as communicator_router
     from centrex.customers.api import extensions_router
     from centrex.senders.api import router as policy_router
     from centrex.sms.api import router as sms_router
@@ -150,6 +152,8 @@ def _add_routers() -> None:
     api.add_router("/me/mobile", mobile_router)
     api.add_router("/me", me_router)
     api.add_router("/users", users_router)
+    api.add_router("/users", user_devices_router)
+    api.add_router("/communicator", communicator_router)
     # customers stands below accounts: its router gets the role check here.
     api.add_router("/extensions", extensions_router, auth=authenticated_as(require_customer_admin))
     api.add_router("/aliases", aliases_router)

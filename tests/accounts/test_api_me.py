@@ -28,6 +28,7 @@ def test_me_describes_a_customer_user(
         "is_operator": False,
         "extension": "202",
         "communicator_enabled": True,
+        "communicator_online": False,
         "mobile_number": None,
         "mobile_verified": False,
     }

@@ -60,6 +60,7 @@ def test_an_admin_lists_the_company_users_with_role_extension_and_communicator_s
         "is_active": True,
         "extension": "202",
         "communicator_enabled": True,
+        "communicator_online": False,
         "mobile_number": None,
         "mobile_verified": False,
     }
@@ -182,6 +183,7 @@ def test_a_new_user_is_created_with_the_extension_and_invited_by_email(
         "is_active": True,
         "extension": "205",
         "communicator_enabled": True,
+        "communicator_online": False,
         "mobile_number": None,
         "mobile_verified": False,
     }

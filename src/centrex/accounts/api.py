@@ -28,6 +28,7 @@ from centrex.accounts.actions import (
     update_user,
 )
 from centrex.accounts.models import User, UserQuerySet
+from centrex.accounts.presence import with_communicator_online
 from centrex.accounts.schemas import LoginIn, MeOut, MePatch, TokenOut, UserIn, UserOut, UserPatch
 from centrex.core.addresses import client_address
 from centrex.customers.api import MAX_LIMIT
@@ -103,7 +104,7 @@ def list_users(request: HttpRequest, search: str = "") -> UserQuerySet:
     """The company's users with role, extension and Communicator state (R-U2)."""
     admin = api_caller(request)
     users = User.objects.visible_to(admin).customer_users().select_related("extension")
-    return _matching(users, search)
+    return with_communicator_online(_matching(users, search))
 
 
 @users_router.post("", response={201: UserOut}, summary="Nuovo Utente")

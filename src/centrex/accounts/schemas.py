@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from centrex.accounts.models import Language, Role, User
+from centrex.accounts.presence import is_communicator_online
 from centrex.customers.schemas import NOT_SENT, CustomerRef, Timestamp, enum_of
 
 _ROLES = enum_of(Role.values)
@@ -39,8 +40,13 @@ class MeOut(Schema):
     is_operator: bool
     extension: str | None
     communicator_enabled: bool
+    communicator_online: bool
     mobile_number: str | None
     mobile_verified: bool
+
+    @staticmethod
+    def resolve_communicator_online(obj: User) -> bool:
+        return is_communicator_online(obj)  # R-V6
 
     @staticmethod
     def resolve_role(obj: User) -> str:
@@ -87,8 +93,13 @@ class UserOut(Schema):
     is_active: bool
     extension: str | None
     communicator_enabled: bool
+    communicator_online: bool
     mobile_number: str | None
     mobile_verified: bool
+
+    @staticmethod
+    def resolve_communicator_online(obj: User) -> bool:
+        return is_communicator_online(obj)  # R-V6
 
     @staticmethod
     def resolve_extension(obj: User) -> str | None:

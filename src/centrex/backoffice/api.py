@@ -14,6 +14,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import authenticated_as, require_operator
 from centrex.accounts.models import User, UserQuerySet
+from centrex.accounts.presence import with_communicator_online
 from centrex.accounts.schemas import UserOut
 from centrex.backoffice.actions import change_customer, onboard_customer
 from centrex.backoffice.schemas import (
@@ -153,7 +154,7 @@ def list_customer_extensions(
 def list_customer_users(request: HttpRequest, customer_id: int) -> UserQuerySet:
     operator = require_operator(request.user)
     customer = _access_customer(operator, customer_id)
-    return (
+    return with_communicator_online(
         User.objects.visible_to(operator)
         .customer_users()
         .filter(customer=customer)

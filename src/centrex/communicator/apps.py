@@ -17,7 +17,8 @@ class CommunicatorConfig(AppConfig):
         from django.db.models.signals import post_save, pre_delete, pre_save
 
         from centrex.accounts.models import User
-        from centrex.communicator import identity
+        from centrex.accounts.presence import answer_online_with
+        from centrex.communicator import identity, presence
         from centrex.customers.models import Customer, Extension
 
         pre_save.connect(
@@ -39,3 +40,5 @@ class CommunicatorConfig(AppConfig):
             sender=Extension,
             dispatch_uid="communicator.extension_delete",
         )
+        # R-V6: the user shape's `communicator_online`, answered from the registrar's table.
+        answer_online_with(presence.annotate_online, presence.user_is_online)
