@@ -162,6 +162,8 @@ def start_run(tmp_path: Path) -> Iterator[Callable[..., Running]]:
                 "CENTREX_SMSC_URL": smsc_url,
                 "CENTREX_BUILTIN_SMSC_PORT": str(smsc_port or _free_port()),
                 "CENTREX_WEB_WORKERS": "1",
+                "CENTREX_SIP_LISTEN": f"127.0.0.1:{_free_port()}",
+                "CENTREX_SIP_RPC": f"127.0.0.1:{_free_port()}",
                 "CENTREX_LOG_LEVEL": "WARNING",
                 "PYTHONPATH": str(ROOT / "src"),
             }

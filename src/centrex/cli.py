@@ -98,8 +98,9 @@ def sip(argv: Sequence[str]) -> int:
 
 def run(argv: Sequence[str]) -> int:
     """Everything on one machine for a first look (API.md "Runtime"): migrate, demo data, then
-    the web server, the task worker, the SMS dispatcher and, with CENTREX_SMSC_URL=builtin, the
-    embedded SMSC simulator, as child processes. Ctrl-C or SIGTERM stops them all (the
+    the web server, the task worker, the SMS dispatcher, the SIP registrar when Kamailio is
+    installed and, with CENTREX_SMSC_URL=builtin, the embedded SMSC simulator, as child
+    processes. Ctrl-C or SIGTERM stops them all (the
     dispatcher first, so its in-flight messages are answered by the simulator); if one of them
     dies, the others are stopped and the exit code is 1."""
     import argparse
@@ -113,12 +114,19 @@ def run(argv: Sequence[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from centrex.communicator.sip_server import DEBIAN_PACKAGES, kamailio_installed
     from centrex.config.smsc import BUILTIN_PASSWORD, BUILTIN_SYSTEM_ID
     from centrex.devinbox.received_sms import uses_builtin_smsc
 
     builtin = uses_builtin_smsc()
     smsc_port = int(settings.CENTREX_BUILTIN_SMSC_PORT)
+    sip = kamailio_installed()
     _require_free_port(host, port, "the web server", "Choose another with --bind HOST:PORT")
+    if sip:
+        sip_host, sip_port = _split_bind(settings.CENTREX_SIP_LISTEN)
+        _require_free_port(
+            sip_host, sip_port, "the SIP registrar", "Choose another with CENTREX_SIP_LISTEN"
+        )
     if builtin:
         _require_free_port(
             "127.0.0.1",
@@ -158,6 +166,8 @@ def run(argv: Sequence[str]) -> int:
         supervisor.start("web server (centrex web)", [*me, "web", "--bind", args.bind])
         supervisor.start("task worker (centrex worker)", [*me, "worker"])
         supervisor.start("SMS dispatcher (centrex smsd)", [*me, "smsd"], stop_first=True)
+        if sip:
+            supervisor.start("SIP registrar (centrex sip)", [*me, "sip"])
     except ChildFailed as error:
         supervisor.stop()
         print(f"centrex: {error}", file=sys.stderr, flush=True)
@@ -168,6 +178,17 @@ def run(argv: Sequence[str]) -> int:
         print(
             f"SMS go to the builtin SMSC simulator on 127.0.0.1:{smsc_port}; read them (and "
             f"every verification code) at http://{address}:{port}/dev/inbox/#sms",
+            flush=True,
+        )
+    if sip:
+        print(
+            f"Communicator devices register on sip:{settings.CENTREX_SIP_PUBLIC} (Kamailio)",
+            flush=True,
+        )
+    else:
+        print(
+            f"Kamailio is not installed, so the SIP registrar does not run "
+            f"(apt-get install {DEBIAN_PACKAGES})",
             flush=True,
         )
     failure = supervisor.wait()

@@ -21,7 +21,6 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -66,14 +65,11 @@ def _free_port() -> int:
 
 
 def database_url(settings_dict: dict[str, object]) -> str:
-    """DATABASE_URL of the test database, for the `centrex sip` child."""
-    if "sqlite" in str(settings_dict["ENGINE"]):
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = quote(str(settings_dict.get("USER") or ""), safe="")
-    password = quote(str(settings_dict.get("PASSWORD") or ""), safe="")
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    return f"postgres://{auth}{host}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+    """DATABASE_URL of the test database, for the `centrex sip` child: the URL Kamailio gets
+    is one the portal's settings read too."""
+    from centrex.communicator.sip_server import kamailio_database
+
+    return kamailio_database(settings_dict)[1]
 
 
 @dataclass

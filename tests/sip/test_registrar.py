@@ -242,3 +242,29 @@ def test_a_changed_extension_moves_the_device(
     assert bob_phone.register() == 200
     assert caller.call("209") == 486
     assert bob_phone.wait_for_invite()
+
+
+def test_a_suspended_customers_devices_are_unreachable_and_refused(
+    operator: User,
+    bob: User,
+    caller: Agent,
+    bob_phone: Agent,
+    carla: User,
+    api_client: Callable[[User | None], Client],
+    agents: Callable[..., Agent],
+) -> None:
+    from centrex.customers.actions import set_customer_active
+
+    # given: Carla of Altra registered too
+    carla_phone = agents("301", ALTRA, new_device(api_client(carla), "Carla"))
+    assert carla_phone.register() == 200
+    # when: an operator suspends Esempio
+    assert bob.customer is not None
+    set_customer_active(bob.customer, False, acting_user=operator)
+    # then: nobody of Esempio is registered or registers; Altra is untouched
+    eventually(lambda: bob_phone.register() == 401)
+    from centrex.communicator.models import Registration
+
+    eventually(lambda: not Registration.objects.filter(domain=ESEMPIO).exists())
+    assert Registration.objects.filter(domain=ALTRA).exists()
+    assert caller.register() == 401

@@ -187,7 +187,7 @@ def run(argv: Sequence[str]) -> int:
     # TZ=UTC: Kamailio writes `location` timestamps in local time; the portal reads UTC.
     environment = {**os.environ, "TZ": "UTC"}
     command = [kamailio, "-DD", "-E", "-f", str(config), "-m", "64", "-M", "8"]
-    process = subprocess.Popen(command, env=environment, process_group=0)  # noqa: S603 — our own program and config
+    process = subprocess.Popen(command, env=environment)  # noqa: S603 — our own program and config
 
     def forward(signum: int, frame: object) -> None:
         if process.poll() is None:
