@@ -4,6 +4,7 @@ there (R-V1): errors next to the field; the devices of the customer are revoked.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains
 
 from centrex.accounts.models import User
@@ -11,6 +12,20 @@ from centrex.communicator.actions import create_device, sip_domain_of
 from centrex.communicator.models import Device
 from centrex.customers.models import Customer
 from tests.support.sessions import signed_in
+
+TAKEN = "Another customer has this SIP domain. Choose another."
+MALFORMED = (
+    "Enter a domain name such as esempio.centrex.example: letters, digits, hyphens and dots, "
+    "at most 64 characters."
+)
+
+
+def _italian(message: str) -> str:
+    """An action's message as the Italian page shows it."""
+    with translation.override("it"):
+        text = translation.gettext(message)
+    assert text != message
+    return text
 
 
 def _detail(customer: Customer) -> str:
@@ -58,8 +73,8 @@ def test_a_taken_or_malformed_domain_is_refused_next_to_the_field(
     taken = sip_domain_of(altra)
 
     for value, message in (
-        (taken, "Questo dominio SIP è di un altro cliente."),
-        ("non un dominio", "Inserisci un nome di dominio"),
+        (taken, _italian(TAKEN)),
+        ("non un dominio", _italian(MALFORMED)),
     ):
         # when
         response = client.post(_domain(esempio), {"sip_domain": value})

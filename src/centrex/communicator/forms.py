@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centrex.communicator.actions import DEVICE_NAME_MAX_LENGTH
 from centrex.communicator.models import SIP_DOMAIN_MAX_LENGTH
@@ -24,7 +25,7 @@ class SipDomainForm(forms.Form):
     """The back office's customer page: the customer's SIP domain (R-V1)."""
 
     sip_domain = forms.CharField(
-        label=_("SIP domain"),
+        label=pgettext_lazy("page", "SIP domain"),
         max_length=SIP_DOMAIN_MAX_LENGTH,
         help_text=_("Changing it revokes the customer's devices: their users must add them again."),
     )
