@@ -109,7 +109,9 @@ def test_chiara_uses_communicator_on_a_device_the_admin_revokes(
     accedere_all_area_clienti(chiara_page, chiara.email, PASSWORD)
     menu = chiara_page.get_by_role("navigation", name=italian("Main menu"))
     menu.get_by_role("link", name=italian("Account Options"), exact=True).click()
-    devices = chiara_page.get_by_role("region", name=italian("Communicator devices"))
+    devices = chiara_page.get_by_role(
+        "region", name=italian("Communicator devices", context="page")
+    )
     # then her section shows her SIP identity, and no device yet
     expect(devices).to_contain_text("206")
     expect(devices).to_contain_text("esempio-srl.centrex.localhost")
@@ -129,7 +131,7 @@ def test_chiara_uses_communicator_on_a_device_the_admin_revokes(
     expect(chiara_page.locator(".qr-code svg")).to_be_visible()
     username = fact(chiara_page, italian("Username"))
     password = fact(chiara_page, italian("Password"))
-    domain = fact(chiara_page, italian("SIP domain"))
+    domain = fact(chiara_page, italian("SIP domain", context="page"))
     registrar = fact(chiara_page, "Registrar")
     assert len(password) >= 20
     assert domain == "esempio-srl.centrex.localhost"
@@ -161,7 +163,9 @@ def test_chiara_uses_communicator_on_a_device_the_admin_revokes(
         # and in Modifica Utente she sees the device, its registration and user agent
         chiara_row.get_by_role("link", name="Chiara Neri", exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(MODIFICA_UTENTE)
-        her_devices = page.get_by_role("region", name=italian("Communicator devices"))
+        her_devices = page.get_by_role(
+            "region", name=italian("Communicator devices", context="page")
+        )
         device_row = her_devices.get_by_role("row").filter(has_text="Portatile")
         expect(device_row).to_contain_text(username)
         expect(device_row).to_contain_text(SOFTPHONE)
