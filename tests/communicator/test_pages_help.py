@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains
 
 from centrex.accounts.actions import update_own_account
 from centrex.accounts.models import User
 from tests.support.sessions import signed_in
+
+
+@pytest.fixture(autouse=True)
+def default_language_afterwards() -> Iterator[None]:
+    """The language middleware leaves an English user's language active in this thread; the
+    tests that follow expect the default one."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.mark.parametrize(
