@@ -18,17 +18,16 @@ from centrex.accounts.access import (
     authenticated_as,
     require_customer_admin,
 )
-from centrex.accounts.models import User
 from centrex.accounts.presence import is_communicator_online
 from centrex.communicator.access import access_device
 from centrex.communicator.actions import create_device, require_communicator_user, revoke_device
 from centrex.communicator.models import Device, DeviceQuerySet
+from centrex.communicator.registrar import registrar_uri
 from centrex.communicator.schemas import (
     CommunicatorOut,
     CreatedDeviceOut,
     DeviceIn,
     DeviceOut,
-    registrar_uri,
 )
 
 MAX_LIMIT = 200
@@ -37,26 +36,15 @@ router = Router(tags=["communicator"], auth=authenticated_as(require_communicato
 admin_router = Router(tags=["communicator"], auth=authenticated_as(require_customer_admin))
 
 
-def devices_of(user: User) -> DeviceQuerySet:
-    """A user's active devices with their registrations (R-V6), oldest first."""
-    return (
-        Device.objects.active()
-        .of_user(user)
-        .select_related("user__customer__sip_domain")
-        .with_registration()
-        .order_by("created_at", "id")
-    )
-
-
 def _with_registration(device: Device) -> Device:
-    return devices_of(device.user).get(pk=device.pk)
+    return Device.objects.listed_for(device.user).get(pk=device.pk)
 
 
 @router.get("", response=CommunicatorOut, summary="The caller's Communicator identity")
 def get_communicator(request: HttpRequest) -> dict[str, Any]:
     """`sip:<extension>@<sip_domain>` on `registrar` (R-V1), online state and devices."""
     user = api_caller(request)
-    devices = list(devices_of(user))
+    devices = list(Device.objects.listed_for(user))
     assert user.extension is not None and user.customer is not None
     return {
         "extension": user.extension.number,
@@ -70,7 +58,7 @@ def get_communicator(request: HttpRequest) -> dict[str, Any]:
 @router.get("/devices", response=list[DeviceOut], summary="The caller's devices")
 @paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_devices(request: HttpRequest) -> DeviceQuerySet:
-    return devices_of(api_caller(request))
+    return Device.objects.listed_for(api_caller(request))
 
 
 @router.post("/devices", response={201: CreatedDeviceOut}, summary="Add a device")
@@ -96,7 +84,7 @@ def delete_device(request: HttpRequest, device_id: str) -> tuple[int, None]:
 @paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
 def list_user_devices(request: HttpRequest, user_id: str) -> DeviceQuerySet:
     """Modifica Utente: the devices of one of the admin's users (R-V2, R-V6)."""
-    return devices_of(access_user(api_caller(request), user_id))
+    return Device.objects.listed_for(access_user(api_caller(request), user_id))
 
 
 @admin_router.delete(

@@ -69,6 +69,17 @@ class DeviceQuerySet(TenantQuerySet["Device"]):
     def of_user(self, user: User) -> DeviceQuerySet:
         return self.filter(user=user)
 
+    def listed_for(self, user: User) -> DeviceQuerySet:
+        """What Opzioni Account, Modifica Utente and the API list: the user's active devices
+        with their registrations (R-V6), oldest first, in one query."""
+        return (
+            self.active()
+            .of_user(user)
+            .select_related("user__customer__sip_domain")
+            .with_registration()
+            .order_by("created_at", "id")
+        )
+
     def with_registration(self) -> DeviceQuerySet:
         """Each device with `online` and, from its latest registration, `last_registered_at`
         and `user_agent` (R-V6) — subqueries, so a list costs one query."""

@@ -45,6 +45,12 @@ class RegistrarUnreachable(Exception):
     """Kamailio did not answer its JSON-RPC."""
 
 
+def registrar_uri() -> str:
+    """Where devices register (API.md `registrar`): `sip:HOST:PORT` of CENTREX_SIP_PUBLIC, else
+    of the listen address."""
+    return f"sip:{settings.CENTREX_SIP_PUBLIC}"
+
+
 def rpc_address() -> tuple[str, int]:
     host, _, port = settings.CENTREX_SIP_RPC.rpartition(":")
     return host.strip("[]"), int(port)

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from ninja import Field, Schema
 
 from centrex.communicator.models import Device
+from centrex.communicator.registrar import registrar_uri
 from centrex.customers.schemas import Timestamp
-
-
-def registrar_uri() -> str:
-    """Where devices register: `sip:HOST:PORT`, CENTREX_SIP_PUBLIC (else the listen address)."""
-    return f"sip:{settings.CENTREX_SIP_PUBLIC}"
 
 
 class DeviceOut(Schema):
