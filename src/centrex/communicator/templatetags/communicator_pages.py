@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 
 from centrex.accounts.models import User
+from centrex.accounts.presence import is_communicator_online
 from centrex.communicator.actions import can_use_communicator, sip_domain_of
 from centrex.communicator.forms import DeviceForm, SipDomainForm
 from centrex.communicator.models import MAX_DEVICES_PER_USER, Device, DeviceQuerySet
@@ -26,10 +27,11 @@ def _devices_of(user: User) -> DeviceQuerySet:
 
 
 def _devices(user: User) -> dict[str, Any]:
-    devices = list(_devices_of(user))
+    """The devices, and whether the user is online — the same answer as the users list's and
+    the API's `communicator_online` (accounts.presence)."""
     return {
-        "devices": devices,
-        "online": any(getattr(device, "online", False) for device in devices),
+        "devices": list(_devices_of(user)),
+        "online": is_communicator_online(user),
         "anchor": OWN_DEVICES_ANCHOR,
     }
 
