@@ -270,7 +270,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     )
     print(f"\nmean revocation {1000 * statistics.mean(revocation_seconds):.1f} ms")
     if failures:
-        print("\nfailures:\n" + "\n".join(failures[:20]))
+        print(f"\n{len(failures)} failures, the first ones:\n" + "\n".join(failures[:20]))
         print(f"(Kamailio's log: {log})")
         return 1
     return 0
