@@ -36,6 +36,7 @@ from pytest_django.fixtures import Settings
 from centrex.accounts.models import User
 from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.actions.word_lists import add_generic_word, add_reserved_name
+from centrex.communicator.actions import create_device
 from centrex.customers.models import Customer, Extension
 from centrex.senders.models import SenderType
 from centrex.senders.resolution import Sender
@@ -214,6 +215,20 @@ ROUTES: dict[str, Route] = {
     ),
     "backoffice/registro/": Route(Audience.OPERATOR),
     "backoffice/registro/export.csv": Route(Audience.OPERATOR),
+    # communicator: Opzioni Account > Dispositivi Communicator (Communicator-enabled users:
+    # Bob and Carla both are), Modifica Utente's devices, the back office's Dominio SIP
+    "accounts/opzioni/dispositivi/": Route(
+        Audience.CUSTOMER_USER, methods=BOTH, data={"name": "Portatile"}
+    ),
+    "accounts/opzioni/dispositivi/<int:device_pk>/revoca/": Route(
+        Audience.CUSTOMER_USER, {"device_pk": "bob_device"}, BOTH
+    ),
+    "impostazioni/utenti/<int:pk>/dispositivi/<int:device_pk>/revoca/": Route(
+        Audience.CUSTOMER_ADMIN, {"pk": "bob", "device_pk": "bob_device"}, BOTH
+    ),
+    "backoffice/clienti/<int:pk>/dominio-sip/": Route(
+        Audience.OPERATOR, CUSTOMER, BOTH, {"sip_domain": "walk.centrex.localhost"}
+    ),
     # devinbox: no login, while the setting is on (it is, in this walk)
     "dev/inbox/": Route(Audience.PUBLIC),
     "dev/inbox/<str:name>/": Route(Audience.PUBLIC, {"name": "sent_email"}),
@@ -224,7 +239,16 @@ ROUTES: dict[str, Route] = {
 }
 
 # Names of the walk's objects that are Esempio's: Carla must not reach them.
-ESEMPIOS_OBJECTS = {"bob", "esempio", "extension", "question", "draft_alias", "alias", "sms"}
+ESEMPIOS_OBJECTS = {
+    "bob",
+    "bob_device",
+    "esempio",
+    "extension",
+    "question",
+    "draft_alias",
+    "alias",
+    "sms",
+}
 
 
 def url_patterns(
@@ -283,7 +307,7 @@ def walk(
     bob: User,
     carla: User,
 ) -> Walk:
-    """Objects of Esempio made through the actions, as its people would: Bob's SMS and
+    """Objects of Esempio made through the actions, as its people would: Bob's SMS, device and
     support question, a draft and a pending alias; an e-mail in the developer inbox."""
     settings.CENTREX_OUTBOX_DIR = tmp_path / "outbox"
     settings.CENTREX_DEV_INBOX = True
@@ -306,6 +330,7 @@ def walk(
     question = ask_question(
         bob, subject="Come aggiungo un alias?", body="Testo.", privacy_acknowledged=True
     )
+    bob_device, _password = create_device(bob, "iPhone", acting_user=bob)
     reserved_name = add_reserved_name("Walkname", acting_user=operator)
     generic_word = add_generic_word("walkword", acting_user=operator)
     get_connection(OUTBOX_BACKEND).send_messages([EmailMessage("Invito", "Testo", to=[bob.email])])
@@ -318,6 +343,7 @@ def walk(
         "draft_alias": draft.pk,
         "alias": pending.pk,
         "sms": sms.pk,
+        "bob_device": bob_device.pk,
         "reserved_name": reserved_name.pk,
         "generic_word": generic_word.pk,
         "bob_link_uid": urlsafe_base64_encode(force_bytes(bob.pk)),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("centrex.senders.urls")),
     path("", include("centrex.sms.urls")),
     path("", include("centrex.smsc.urls")),
+    path("", include("centrex.communicator.urls")),
     path("backoffice/", include("centrex.backoffice.urls")),
     path("dev/inbox/", include("centrex.devinbox.urls")),
     path("api/v1/", api.urls),

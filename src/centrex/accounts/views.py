@@ -53,6 +53,7 @@ from centrex.accounts.forms import (
     add_domain_error,
 )
 from centrex.accounts.models import Role, User
+from centrex.accounts.presence import with_communicator_online
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError
 from centrex.core.pages import page_for
@@ -238,9 +239,10 @@ def _wants_fragment(request: HttpRequest) -> bool:
 @page_for(require_customer_admin)
 def user_list(request: HttpRequest, admin: User) -> HttpResponse:
     """Impostazioni > Utenti (R-U2): the customer's users with role, extension and
-    Communicator state; searchable and paginated. Queries do not grow with the page size."""
+    Communicator state, and who is online now (R-V6, annotated in the list's query);
+    searchable and paginated. Queries do not grow with the page size."""
     text = " ".join(request.GET.get("q", "").split())[:100]
-    users: QuerySet[User] = (
+    users: QuerySet[User] = with_communicator_online(
         User.objects.visible_to(admin).customer_users().select_related("extension")
     )
     if text:
