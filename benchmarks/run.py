@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,10 +86,17 @@ def describe_database() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="centrex-bench-"))
+    return in_data_dir(run, parse_args(argv), prefix="centrex-bench-")
+
+
+def in_data_dir(
+    body: Callable[[argparse.Namespace, Path], int], args: argparse.Namespace, *, prefix: str
+) -> int:
+    """`body(args, data_dir)` with a fresh temporary data directory, removed afterwards
+    unless `--keep`."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        return run(args, data_dir)
+        return body(args, data_dir)
     finally:
         if args.keep:
             print(f"data kept in {data_dir}")

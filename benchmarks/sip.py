@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as a script: `benchmarks` and `tests` importable
 
-from benchmarks.run import configure, describe_database  # noqa: E402
+from benchmarks.run import configure, describe_database, in_data_dir  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.sip.agent import Agent
@@ -150,15 +148,7 @@ def timed(work: list[Any], threads: int, one: Any) -> tuple[float, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="centrex-bench-sip-"))
-    try:
-        return run(args, data_dir)
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
+    return in_data_dir(run, parse_args(argv), prefix="centrex-bench-sip-")
 
 
 def run(args: argparse.Namespace, data_dir: Path) -> int:
