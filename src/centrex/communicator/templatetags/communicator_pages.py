@@ -13,7 +13,7 @@ from centrex.accounts.models import User
 from centrex.accounts.presence import is_communicator_online
 from centrex.communicator.actions import can_use_communicator, sip_domain_of
 from centrex.communicator.forms import DeviceForm, SipDomainForm
-from centrex.communicator.models import MAX_DEVICES_PER_USER, Device, DeviceQuerySet
+from centrex.communicator.models import MAX_DEVICES_PER_USER, Device
 from centrex.communicator.provisioning import TRANSPORT, registrar_address
 from centrex.communicator.views import OWN_DEVICES_ANCHOR
 from centrex.customers.models import Customer
@@ -21,16 +21,11 @@ from centrex.customers.models import Customer
 register = template.Library()
 
 
-def _devices_of(user: User) -> DeviceQuerySet:
-    """A user's active devices, oldest first, each with its latest registration (R-V6)."""
-    return Device.objects.active().of_user(user).with_registration().order_by("created_at", "id")
-
-
 def _devices(user: User) -> dict[str, Any]:
     """The devices, and whether the user is online — the same answer as the users list's and
     the API's `communicator_online` (accounts.presence)."""
     return {
-        "devices": list(_devices_of(user)),
+        "devices": list(Device.objects.listed_for(user)),
         "online": is_communicator_online(user),
         "anchor": OWN_DEVICES_ANCHOR,
     }
