@@ -268,3 +268,34 @@ def test_a_suspended_customers_devices_are_unreachable_and_refused(
     eventually(lambda: not Registration.objects.filter(domain=ESEMPIO).exists())
     assert Registration.objects.filter(domain=ALTRA).exists()
     assert caller.register() == 401
+
+
+# --- the embedded database (SQLite) ---------------------------------------------------------
+
+
+@pytest.mark.skipif("config.getoption('db') != 'sqlite'", reason="SQLite's writers' lock")
+def test_a_register_waits_for_a_portal_write_instead_of_failing(
+    as_bob: Client, agents: Callable[..., Agent]
+) -> None:
+    """Kamailio's db_sqlite has no busy timeout of its own: without the one the configuration
+    sets, a REGISTER that meets a portal write answers 500 "database is locked"."""
+    import sqlite3
+    import threading
+
+    from django.db import connection
+
+    phone = agents("202", ESEMPIO, new_device(as_bob))
+    assert phone.register() == 200  # the child has set up its connection
+    # given: the portal holds the writers' lock
+    writer = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    answers: list[int] = []
+    registering = threading.Thread(target=lambda: answers.append(phone.register()))
+    # when: the phone registers again meanwhile, and the portal commits half a second later
+    registering.start()
+    registering.join(timeout=0.5)
+    writer.execute("COMMIT")
+    writer.close()
+    registering.join(timeout=10)
+    # then: the REGISTER waited for the lock and succeeded
+    assert answers == [200]

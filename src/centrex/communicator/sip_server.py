@@ -39,6 +39,9 @@ MODULE_DIRS = (
 )
 DEBIAN_PACKAGES = "kamailio kamailio-sqlite-modules kamailio-postgres-modules"
 SETUP_FAILED = 2
+# How long a registrar write waits for the SQLite writers' lock: the portal's own writes hold
+# it for milliseconds; a REGISTER is retransmitted by the phone after 500 ms anyway.
+SQLITE_BUSY_TIMEOUT_MS = 2000
 
 
 class SipServerError(Exception):
@@ -125,6 +128,8 @@ def render_config(
         db_module=db_module,
         db_url=db_url,
         nonce_secret=secrets.token_hex(16),
+        defines="#!define WITH_SQLITE" if db_module == "db_sqlite" else "",
+        busy_timeout_ms=SQLITE_BUSY_TIMEOUT_MS,
     )
 
 
