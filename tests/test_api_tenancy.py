@@ -71,6 +71,8 @@ NO_OBJECT_ID = [
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
     ("get", "/api/v1/extensions"),
+    # The caller's own customer (tests/customers/test_api_customer.py).
+    ("get", "/api/v1/customer"),
     ("post", "/api/v1/aliases/check"),
     ("get", "/api/v1/aliases"),
     ("post", "/api/v1/aliases"),
