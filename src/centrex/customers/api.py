@@ -47,6 +47,6 @@ def list_extensions(request: HttpRequest, free: bool | None = None) -> TenantQue
 def caller_customer(request: HttpRequest) -> Customer:
     """Any user of a customer (the router's authentication refuses operators): the company,
     its kind and its SIP domain (R-V1)."""
-    customer = request.user.customer
-    assert customer is not None  # require_customer_user
-    return Customer.objects.select_related("sip_domain").get(pk=customer.pk)
+    customer_id = getattr(request.user, "customer_id", None)
+    visible = Customer.objects.visible_to(request.user).select_related("sip_domain")
+    return visible.one_or_not_found(pk=customer_id)
