@@ -1,0 +1,191 @@
+"""SMS usage per month (R-R1): messages (one per recipient) and parts (what the SMSC charges) by
+user, by status and per day, checked against messages the test sends — long GSM texts and
+UCS-2 ones; the admins' `GET /sms/usage`, the operators' `GET /backoffice/usage[.csv]`; a
+month is Europe/Rome's; another customer's messages never count."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from centrex.accounts.models import User
+from centrex.customers.models import Customer
+from centrex.sms.actions import send_sms
+from centrex.sms.models import MessageStatus, SmsMessage, SmsRequest
+from centrex.sms.usage import Month, customer_usage
+from tests.plugins.policy_cast import BOB_MOBILE, give_mobile
+from tests.problems import assert_problem, error_fields
+from tests.sms.verification_sms import queue_verification_code
+
+ApiClient = Callable[[User | None], Client]
+ROME = ZoneInfo("Europe/Rome")
+CARLO = "+393401112233"
+DANIELA = "+393405556677"
+# GSM 7-bit: 153 characters per part of a long text (R-T3) → 2 parts.
+LONG_GSM = "Riunione spostata alle 15. " * 7
+# UCS-2 (an emoji): 67 units per part → 2 parts.
+UCS2 = "Buon lavoro 😀 " * 6
+
+pytestmark = pytest.mark.usefixtures("no_send_rate_limits")
+
+
+def send(user: User, *to: str, text: str, at: datetime) -> SmsRequest:
+    sms = send_sms(user, to=list(to), text=text, sender=None, idempotency_key=None)
+    SmsRequest.objects.filter(pk=sms.pk).update(created_at=at)
+    SmsMessage.objects.filter(request=sms).update(created_at=at)
+    return sms
+
+
+def finish(sms: SmsRequest, to: str, status: str) -> None:
+    SmsMessage.objects.filter(request=sms, destination=to).update(status=status)
+
+
+@pytest.fixture
+def march(esempio: Customer, alice: User, bob: User, carla: User) -> dict[str, SmsRequest]:
+    """March 2026 in Esempio: Bob's long text to two recipients on the 2nd (one delivered,
+    one undeliverable), Alice's UCS-2 text on the 31st at 23:30 in Rome; Bob's short text on
+    1 April at 00:10 in Rome (22:10 UTC on 31 March, yet April's). Carla of Altra and a
+    verification code to Bob also go out in March and never count for Esempio."""
+    give_mobile(bob, BOB_MOBILE)
+    give_mobile(alice, "+393331234567")
+    give_mobile(carla, "+393351234567")
+    long = send(bob, CARLO, DANIELA, text=LONG_GSM, at=datetime(2026, 3, 2, 10, 0, tzinfo=ROME))
+    finish(long, CARLO, MessageStatus.DELIVERED)
+    finish(long, DANIELA, MessageStatus.UNDELIVERABLE)
+    wide = send(alice, CARLO, text=UCS2, at=datetime(2026, 3, 31, 23, 30, tzinfo=ROME))
+    april = send(bob, CARLO, text="Ciao", at=datetime(2026, 4, 1, 0, 10, tzinfo=ROME))
+    other = send(carla, CARLO, text="Altra", at=datetime(2026, 3, 5, 9, 0, tzinfo=ROME))
+    code = queue_verification_code(esempio, bob, BOB_MOBILE)
+    SmsMessage.objects.filter(request=code).update(created_at=datetime(2026, 3, 9, tzinfo=ROME))
+    return {"long": long, "wide": wide, "april": april, "other": other}
+
+
+def test_the_months_messages_and_parts_by_status_user_and_day(
+    march: dict[str, SmsRequest], esempio: Customer, alice: User, bob: User
+) -> None:
+    # given: the texts' parts as the engine counted them
+    assert (march["long"].parts, march["wide"].parts) == (2, 2)
+    # when
+    usage = customer_usage(esempio, Month(2026, 3)).as_api()
+    # then: 3 messages (recipients), 6 parts
+    assert (usage["month"], usage["messages"], usage["parts"]) == ("2026-03", 3, 6)
+    assert usage["by_status"] == {
+        "queued": 2,
+        "submitted": 0,
+        "delivered": 2,
+        "undeliverable": 2,
+        "expired": 0,
+        "rejected": 0,
+        "failed": 0,
+    }
+    assert usage["by_user"] == [
+        {"user_id": bob.pk, "messages": 2, "parts": 4},
+        {"user_id": alice.pk, "messages": 1, "parts": 2},
+    ]
+    days = {day["date"]: (day["messages"], day["parts"]) for day in usage["by_day"]}
+    assert len(days) == 31
+    assert days["2026-03-02"] == (2, 4)
+    assert days["2026-03-31"] == (1, 2)
+    assert sum(parts for _messages, parts in days.values()) == 6
+
+
+def test_a_message_counts_in_the_month_of_romes_calendar(
+    march: dict[str, SmsRequest], esempio: Customer, bob: User
+) -> None:
+    usage = customer_usage(esempio, Month(2026, 4)).as_api()
+    assert (usage["messages"], usage["parts"]) == (1, 1)
+    assert usage["by_day"][0] == {"date": "2026-04-01", "messages": 1, "parts": 1}
+    assert len(usage["by_day"]) == 30
+
+
+def test_an_admin_reads_the_month_through_the_api(
+    march: dict[str, SmsRequest], alice: User, api_client: ApiClient
+) -> None:
+    answer = api_client(alice).get("/api/v1/sms/usage", {"month": "2026-03"})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["messages"], body["parts"]) == (3, 6)
+    assert set(body) == {"month", "messages", "parts", "by_status", "by_user", "by_day"}
+
+
+def test_an_empty_month_is_zeros_on_every_day(alice: User, api_client: ApiClient) -> None:
+    body = api_client(alice).get("/api/v1/sms/usage", {"month": "2026-02"}).json()
+    assert (body["messages"], body["parts"], body["by_user"]) == (0, 0, [])
+    assert [day["date"] for day in body["by_day"]][-1] == "2026-02-28"
+    assert set(body["by_status"].values()) == {0}
+
+
+def test_without_a_month_the_current_one_is_answered(alice: User, api_client: ApiClient) -> None:
+    body = api_client(alice).get("/api/v1/sms/usage").json()
+    assert body["month"] == str(Month.current())
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-3", "marzo", "2026-03-01", "1999-12"])
+def test_a_month_that_is_not_yyyy_mm_is_a_validation_error(
+    month: str, alice: User, api_client: ApiClient
+) -> None:
+    answer = api_client(alice).get("/api/v1/sms/usage", {"month": month})
+    assert_problem(answer, 422, "validation_error")
+    assert error_fields(answer.json()) == {"month": "validation_error"}
+
+
+def test_usage_is_for_customer_admins(bob: User, operator: User, api_client: ApiClient) -> None:
+    assert_problem(api_client(bob).get("/api/v1/sms/usage"), 403, "permission_denied")
+    assert_problem(api_client(operator).get("/api/v1/sms/usage"), 403, "permission_denied")
+    assert_problem(api_client(None).get("/api/v1/sms/usage"), 401, "not_authenticated")
+
+
+def test_operators_see_every_customers_month(
+    march: dict[str, SmsRequest],
+    esempio: Customer,
+    carla: User,
+    operator: User,
+    api_client: ApiClient,
+) -> None:
+    body = api_client(operator).get("/api/v1/backoffice/usage", {"month": "2026-03"}).json()
+    assert carla.customer is not None
+    assert body == {
+        "month": "2026-03",
+        "items": [
+            {
+                "customer_id": carla.customer.pk,
+                "name": carla.customer.name,
+                "messages": 1,
+                "parts": 1,
+            },
+            {"customer_id": esempio.pk, "name": esempio.name, "messages": 3, "parts": 6},
+        ],
+    }
+
+
+def test_the_billing_csv_has_the_same_lines(
+    march: dict[str, SmsRequest], esempio: Customer, operator: User, api_client: ApiClient
+) -> None:
+    answer = api_client(operator).get("/api/v1/backoffice/usage.csv", {"month": "2026-03"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
+    assert 'filename="sms-usage-2026-03-' in answer["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert rows[0] == [
+        "month",
+        "customer_id",
+        "name",
+        "vat_number",
+        "tax_code",
+        "messages",
+        "parts",
+    ]
+    line = next(row for row in rows if row[1] == str(esempio.pk))
+    assert line == ["2026-03", str(esempio.pk), esempio.name, esempio.vat_number, "", "3", "6"]
+
+
+def test_the_back_offices_usage_is_for_operators(alice: User, api_client: ApiClient) -> None:
+    for path in ("/api/v1/backoffice/usage", "/api/v1/backoffice/usage.csv"):
+        assert_problem(api_client(alice).get(path), 403, "permission_denied")
+        assert_problem(api_client(None).get(path), 401, "not_authenticated")
