@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
@@ -189,3 +191,67 @@ def test_the_back_offices_usage_is_for_operators(alice: User, api_client: ApiCli
     for path in ("/api/v1/backoffice/usage", "/api/v1/backoffice/usage.csv"):
         assert_problem(api_client(alice).get(path), 403, "permission_denied")
         assert_problem(api_client(None).get(path), 401, "not_authenticated")
+
+
+# --- the daily roll-up: a past day whose messages are all final is counted once --------------
+
+
+def test_a_past_day_of_final_messages_is_counted_once_and_read_back(
+    march: dict[str, SmsRequest], esempio: Customer, django_assert_max_num_queries: Any
+) -> None:
+    from centrex.sms.models import UsageDay
+
+    # when: the month is read twice
+    first = customer_usage(esempio, Month(2026, 3)).as_api()
+    # then: every past day is closed except the 31st, whose message is still queued
+    closed = set(UsageDay.objects.filter(customer=esempio).values_list("day", flat=True))
+    assert len(closed) == 30
+    assert date(2026, 3, 31) not in closed
+    with django_assert_max_num_queries(4):  # the roll-up (2), the open day, the users
+        again = customer_usage(esempio, Month(2026, 3)).as_api()
+    assert again == first
+
+
+def test_a_day_closes_once_its_last_message_is_final(
+    march: dict[str, SmsRequest], esempio: Customer
+) -> None:
+    from centrex.sms.models import UsageDay
+
+    customer_usage(esempio, Month(2026, 3))
+    assert not UsageDay.objects.filter(customer=esempio, day=date(2026, 3, 31)).exists()
+    # when: Alice's UCS-2 message is delivered at last
+    finish(march["wide"], CARLO, MessageStatus.DELIVERED)
+    usage = customer_usage(esempio, Month(2026, 3)).as_api()
+    # then: the day is closed with its final status
+    assert UsageDay.objects.filter(customer=esempio, day=date(2026, 3, 31)).exists()
+    assert usage["by_status"]["delivered"] == 4
+    assert usage["by_status"]["queued"] == 0
+    assert customer_usage(esempio, Month(2026, 3)).as_api() == usage
+
+
+def test_today_is_counted_from_the_messages_and_never_closed(
+    alice: User, esempio: Customer
+) -> None:
+    from centrex.sms.models import UsageDay
+
+    give_mobile(alice, "+393331234567")
+    sms = send_sms(alice, to=[CARLO], text="Ciao", sender=None, idempotency_key=None)
+    SmsMessage.objects.filter(request=sms).update(status=MessageStatus.DELIVERED)
+    usage = customer_usage(esempio, Month.current())
+    assert (usage.total.messages, usage.total.parts) == (1, 1)
+    assert not UsageDay.objects.filter(customer=esempio, day=timezone.localdate()).exists()
+
+
+def test_two_readers_closing_the_same_day_store_it_once(
+    march: dict[str, SmsRequest], esempio: Customer
+) -> None:
+    from centrex.sms.models import UsageCount
+    from centrex.sms.usage import _close
+
+    customer_usage(esempio, Month(2026, 3))
+    stored = UsageCount.objects.filter(usage_day__day=date(2026, 3, 2)).count()
+    # when: a second reader, which counted the day before the first stored it, closes it too
+    _close(esempio, date(2026, 3, 2), [(1, "delivered", 99, 99)])
+    # then: nothing more is stored, the first counts stand
+    assert UsageCount.objects.filter(usage_day__day=date(2026, 3, 2)).count() == stored
+    assert customer_usage(esempio, Month(2026, 3)).total.messages == 3

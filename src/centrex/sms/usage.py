@@ -4,12 +4,14 @@ operators' billing. The API (`GET /sms/usage`, `GET /backoffice/usage[.csv]`) an
 read these.
 
 A month is a calendar month of the portal's time zone (Europe/Rome): a message counts in the
-month and on the day its request was made (`created_at`), whatever happened to it later. Only
-users' messages count; verification codes are the system's (R-M2), as in the histories.
+month and on the day its request was made (`created_at`), in its status now. Only users'
+messages count; verification codes are the system's (R-M2), as in the histories.
 
-Each answer is one grouped query on the messages of the month (the index
-`sms_message_history`, customer + created_at, bounds it), joined to their requests for the user
-and the parts.
+Counted once, a day stays counted: a past day whose messages are all final (a final status
+never changes, R-T5, and nothing is created in the past) is kept in a daily roll-up
+(`UsageDay`, `UsageCount`) the first time it is read, so a month of history costs two small
+queries; today, and a day with a message still queued or submitted, are counted from the
+messages each time (one grouped query per day on the index `sms_message_history`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,15 @@ from centrex.accounts.models import User
 from centrex.core.csv_export import spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.customers.models import Customer
-from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsMessageQuerySet
+from centrex.sms.models import (
+    FINAL_STATUSES,
+    MessageStatus,
+    RequestKind,
+    SmsMessage,
+    SmsRequest,
+    UsageCount,
+    UsageDay,
+)
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -135,52 +145,109 @@ class MonthUsage:
         }
 
 
-def _month_messages(month: Month) -> SmsMessageQuerySet:
-    start, end = month.bounds()
-    return SmsMessage.objects.filter(
-        created_at__gte=start, created_at__lt=end, request__kind=RequestKind.MESSAGE
-    )
+# A user's messages and parts in one status: (user_id, status, messages, parts).
+StatusCount = tuple[int, str, int, int]
+
+# A day is closed (counted once into the roll-up) only this long after its local midnight, so
+# a message created just before midnight and committed just after it is counted.
+CLOSING_MARGIN = timedelta(minutes=10)
 
 
-def customer_usage(customer: Customer, month: Month) -> MonthUsage:
-    """One customer's month (R-R1), in one query grouped by user, status and local day."""
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def _counted_from_messages(customer: Customer, day: date) -> list[StatusCount]:
+    """One day's counts from the messages themselves: one grouped query, bounded by the
+    index `sms_message_history` (customer, created_at)."""
+    start, end = _day_bounds(day)
     rows = (
-        _month_messages(month)
-        .filter(customer=customer)
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("request__user_id", "status", "day")
+        SmsMessage.objects.filter(
+            customer=customer,
+            created_at__gte=start,
+            created_at__lt=end,
+            request__kind=RequestKind.MESSAGE,
+        )
+        .values_list("request__user_id", "status")
         .annotate(messages=Count("id"), part_count=Sum(F("request__parts")))
         .order_by()
     )
+    return [(user_id, status, messages, parts or 0) for user_id, status, messages, parts in rows]
+
+
+def _close(customer: Customer, day: date, counts: list[StatusCount]) -> None:
+    """Keep a day whose messages are all final in the roll-up (R-R1). Two readers closing the
+    same day at once store it once: the second meets the unique constraint and gives up, the
+    counts being the same."""
+    try:
+        with transaction.atomic():
+            usage_day = UsageDay.objects.create(customer=customer, day=day)
+            UsageCount.objects.bulk_create(
+                UsageCount(
+                    usage_day=usage_day, user_id=user_id, status=status, messages=n, parts=parts
+                )
+                for user_id, status, n, parts in counts
+            )
+    except IntegrityError:
+        pass
+
+
+def counts_by_day(customer: Customer, month: Month) -> dict[date, list[StatusCount]]:
+    """Every day of the month with its counts: closed days from the roll-up (two queries for
+    the month), the others from the messages, closing each past day whose messages are all
+    final. Days to come are empty."""
+    first, last = month.days[0], month.days[-1]
+    in_month = {"usage_day__customer": customer, "usage_day__day__range": (first, last)}
+    closed: dict[date, list[StatusCount]] = {
+        day: []
+        for day in UsageDay.objects.filter(customer=customer, day__range=(first, last))
+        .values_list("day", flat=True)
+        .order_by()
+    }
+    for day, *count in UsageCount.objects.filter(**in_month).values_list(
+        "usage_day__day", "user_id", "status", "messages", "parts"
+    ):
+        closed[day].append(tuple(count))  # type: ignore[arg-type]
+    now = timezone.now()
+    result: dict[date, list[StatusCount]] = {}
+    for day in month.days:
+        if day in closed:
+            result[day] = closed[day]
+            continue
+        start, end = _day_bounds(day)
+        if start > now:
+            result[day] = []
+            continue
+        counts = _counted_from_messages(customer, day)
+        if end + CLOSING_MARGIN <= now and all(
+            status in FINAL_STATUSES for _u, status, _n, _p in counts
+        ):
+            _close(customer, day, counts)
+        result[day] = counts
+    return result
+
+
+def customer_usage(customer: Customer, month: Month) -> MonthUsage:
+    """One customer's month (R-R1)."""
     total = Tally()
     by_status = {status: Tally() for status in MessageStatus.values}
     by_user: dict[int, UserUsage] = {}
-    by_day = {day: Tally() for day in month.days}
-    for row in rows:
-        messages, parts = row["messages"], row["part_count"] or 0
-        total.add(messages, parts)
-        by_status[row["status"]].add(messages, parts)
-        user_id = row["request__user_id"]
-        by_user.setdefault(user_id, UserUsage(user_id)).tally.add(messages, parts)
-        day = row["day"]
-        if isinstance(day, datetime):  # some backends answer a datetime at midnight
-            day = day.date()
-        by_day.setdefault(day, Tally()).add(messages, parts)
+    by_day: list[tuple[date, Tally]] = []
+    for day, counts in counts_by_day(customer, month).items():
+        tally = Tally()
+        for user_id, status, messages, parts in counts:
+            tally.add(messages, parts)
+            by_status[status].add(messages, parts)
+            by_user.setdefault(user_id, UserUsage(user_id)).tally.add(messages, parts)
+        total.add(tally.messages, tally.parts)
+        by_day.append((day, tally))
     users = sorted(by_user.values(), key=lambda u: (-u.tally.parts, -u.tally.messages, u.user_id))
-    _attach_users(users)
-    return MonthUsage(
-        month=month,
-        total=total,
-        by_status=by_status,
-        by_user=users,
-        by_day=sorted(by_day.items()),
-    )
-
-
-def _attach_users(users: list[UserUsage]) -> None:
     found = User.objects.in_bulk([u.user_id for u in users])
     for usage in users:
         usage.user = found.get(usage.user_id)
+    return MonthUsage(month=month, total=total, by_status=by_status, by_user=users, by_day=by_day)
 
 
 @dataclass(frozen=True)
@@ -204,26 +271,28 @@ class CustomerMonth:
 
 
 def customers_usage(month: Month) -> list[CustomerMonth]:
-    """Every customer that sent in `month`, by name (R-R1: the operators' billing export)."""
-    totals = {
-        row["customer_id"]: row
-        for row in _month_messages(month)
-        .values("customer_id")
-        .annotate(messages=Count("id"), part_count=Sum(F("request__parts")))
-        .order_by()
-    }
-    customers = Customer.objects.filter(pk__in=totals).order_by("name", "pk")
-    return [
-        CustomerMonth(
-            customer_id=customer.pk,
-            name=customer.name,
-            vat_number=customer.vat_number,
-            tax_code=customer.tax_code,
-            messages=totals[customer.pk]["messages"],
-            parts=totals[customer.pk]["part_count"] or 0,
+    """Every customer that sent in `month`, by name (R-R1: the operators' billing export):
+    each one's month as `customer_usage` counts it (the roll-up, the open days)."""
+    start, end = month.bounds()
+    lines = []
+    for customer in Customer.objects.order_by("name", "pk"):
+        sent = SmsRequest.objects.filter(
+            customer=customer, kind=RequestKind.MESSAGE, created_at__gte=start, created_at__lt=end
         )
-        for customer in customers
-    ]
+        if not sent.exists():
+            continue
+        usage = customer_usage(customer, month)
+        lines.append(
+            CustomerMonth(
+                customer_id=customer.pk,
+                name=customer.name,
+                vat_number=customer.vat_number,
+                tax_code=customer.tax_code,
+                messages=usage.total.messages,
+                parts=usage.total.parts,
+            )
+        )
+    return lines
 
 
 def months_back(count: int, *, until: Month | None = None) -> Iterator[Month]:
