@@ -255,3 +255,68 @@ def test_two_readers_closing_the_same_day_store_it_once(
     # then: nothing more is stored, the first counts stand
     assert UsageCount.objects.filter(usage_day__day=date(2026, 3, 2)).count() == stored
     assert customer_usage(esempio, Month(2026, 3)).total.messages == 3
+
+
+# --- the pages: «Consumo SMS» (admins) and «Consumo per cliente» (operators) -----------------
+
+
+def page_of(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_admins_page_shows_the_chart_and_the_tables_in_italian(
+    march: dict[str, SmsRequest], alice: User, bob: User
+) -> None:
+    # when
+    page = page_of(alice).get("/communicator/sms/consumo/", {"month": "2026-03"})
+    # then
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Consumo SMS" in html
+    assert "<strong>3</strong> messaggi (uno per destinatario), <strong>6</strong> parti" in html
+    chart = html[html.index('<svg class="chart"') : html.index("</svg>")]
+    assert chart.count("<rect") == 31
+    assert "<title>02: 4</title>" in chart  # the 2nd: Bob's long text to two recipients
+    assert "<title>31: 2</title>" in chart
+    assert "Per stato" in html and "Consegnato" in html
+    assert bob.full_name in html and alice.full_name in html
+    assert 'value="2026-03" selected' in html
+
+
+def test_the_admins_csv_has_a_line_per_day_user_and_status(
+    march: dict[str, SmsRequest], alice: User, bob: User
+) -> None:
+    answer = page_of(alice).get("/communicator/sms/consumo/export.csv", {"month": "2026-03"})
+    assert answer.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert rows[0] == ["date", "user_email", "user_name", "status", "messages", "parts"]
+    assert sorted(rows[1:]) == [
+        ["2026-03-02", bob.email, bob.full_name, "delivered", "1", "2"],
+        ["2026-03-02", bob.email, bob.full_name, "undeliverable", "1", "2"],
+        ["2026-03-31", alice.email, alice.full_name, "queued", "1", "2"],
+    ]
+
+
+def test_a_month_outside_the_picker_shows_this_month_with_the_fields_error(
+    alice: User,
+) -> None:
+    page = page_of(alice).get("/communicator/sms/consumo/", {"month": "1999-01"})
+    assert page.status_code == 200
+    assert 'aria-invalid="true"' in page.content.decode()
+
+
+def test_the_operators_page_lists_every_customer_with_a_total(
+    march: dict[str, SmsRequest], esempio: Customer, operator: User
+) -> None:
+    page = page_of(operator).get("/backoffice/sms/consumo/", {"month": "2026-03"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Consumo per cliente" in html
+    assert esempio.name in html and "Altra" in html
+    total = html[html.index("<tfoot>") : html.index("</tfoot>")]
+    assert "Totale" in total and ">4<" in total and ">7<" in total
+    csv_answer = page_of(operator).get("/backoffice/sms/consumo/export.csv", {"month": "2026-03"})
+    rows = list(csv.reader(io.StringIO(b"".join(csv_answer.streaming_content).decode())))
+    assert [row[-2:] for row in rows[1:]] == [["1", "1"], ["3", "6"]]
