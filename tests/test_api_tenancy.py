@@ -59,6 +59,8 @@ OPERATOR_ONLY = [
     ("post", "/api/v1/backoffice/aliases/{alias}/retry", None),
     ("post", "/api/v1/backoffice/aliases/{alias}/reject", {"reason": "Mallory"}),
     ("post", "/api/v1/backoffice/aliases/{alias}/revoke", {"reason": "Mallory"}),
+    ("get", "/api/v1/backoffice/usage", None),
+    ("get", "/api/v1/backoffice/usage.csv", None),
 ]
 
 # Endpoints without an object id: they answer about the caller's own customer only
@@ -89,6 +91,8 @@ NO_OBJECT_ID = [
     ("get", "/api/v1/sms/senders"),
     ("post", "/api/v1/sms/messages"),
     ("get", "/api/v1/sms/messages"),
+    # The company's SMS usage (tests/sms/test_usage.py: another customer's never counts).
+    ("get", "/api/v1/sms/usage"),
     # The caller's own Communicator identity and devices (tests/communicator/test_api.py).
     ("get", "/api/v1/communicator"),
     ("get", "/api/v1/communicator/devices"),

@@ -181,6 +181,11 @@ ROUTES: dict[str, Route] = {
     "communicator/sms/inviati/<int:pk>/stato/": Route(Audience.CUSTOMER_USER, {"pk": "sms"}),
     "backoffice/sms/tracciabilita/": Route(Audience.OPERATOR),
     "backoffice/sms/tracciabilita/export.csv": Route(Audience.OPERATOR),
+    # sms: usage (R-R1)
+    "communicator/sms/consumo/": Route(Audience.CUSTOMER_ADMIN),
+    "communicator/sms/consumo/export.csv": Route(Audience.CUSTOMER_ADMIN),
+    "backoffice/sms/consumo/": Route(Audience.OPERATOR),
+    "backoffice/sms/consumo/export.csv": Route(Audience.OPERATOR),
     # sms: the sender policy
     "communicator/mittenti-sms/": Route(Audience.CUSTOMER_ADMIN, methods=BOTH),
     "communicator/mittenti-sms/anteprima/": Route(Audience.CUSTOMER_ADMIN, methods=POST),

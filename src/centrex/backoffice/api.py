@@ -1,15 +1,16 @@
 """The back office API (operators only; API.md "Back office"; R-B1): customers and their
-extensions, users of any customer."""
+extensions, users of any customer, every customer's SMS usage of a month (R-R1)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import api_caller, authenticated_as, require_operator
@@ -22,8 +23,10 @@ from centrex.backoffice.schemas import (
     CustomerPatch,
     ExtensionsCreated,
     ExtensionsIn,
+    UsageMonthOut,
     in_api_terms,
 )
+from centrex.core.csv_export import csv_download
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.customers.access import access_customer
 from centrex.customers.actions import (
@@ -34,6 +37,7 @@ from centrex.customers.actions import (
 from centrex.customers.api import MAX_LIMIT, extensions_by_state
 from centrex.customers.models import Customer, Extension
 from centrex.customers.schemas import CustomerOut, ExtensionOut
+from centrex.sms.usage import Month, billing_rows, customers_usage
 
 # Every endpoint is for operators (R-B1): anonymous is 401, anyone else 403; the endpoints
 # take the operator from `api_caller`.
@@ -155,3 +159,27 @@ def list_customer_users(request: HttpRequest, customer_id: int) -> UserQuerySet:
         .filter(customer=customer)
         .select_related("extension")
     )
+
+
+MONTH_QUERY = Query(None, description="YYYY-MM; the current month if left out")
+
+
+@router.get("/usage", response=UsageMonthOut, summary="Every customer's SMS usage in a month")
+def get_usage(request: HttpRequest, month: str | None = MONTH_QUERY) -> dict[str, Any]:
+    """R-R1: messages (one per recipient) and parts of each customer that sent in the month
+    (Europe/Rome), by name."""
+    chosen = Month.parse(month)
+    return {"month": str(chosen), "items": [line.as_api() for line in customers_usage(chosen)]}
+
+
+@router.get(
+    "/usage.csv",
+    response={200: str},
+    summary="Every customer's SMS usage in a month, as CSV for billing",
+    openapi_extra={"responses": {"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def get_usage_csv(request: HttpRequest, month: str | None = MONTH_QUERY) -> StreamingHttpResponse:
+    """The same lines as `GET /usage`, with the customer's VAT number and tax code, as
+    `text/csv` (columns: month, customer_id, name, vat_number, tax_code, messages, parts)."""
+    chosen = Month.parse(month)
+    return csv_download(billing_rows(chosen, customers_usage(chosen)), f"sms-usage-{chosen}")

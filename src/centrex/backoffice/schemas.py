@@ -214,3 +214,19 @@ class ExtensionsCreated(Schema):
     """How many extensions were new (existing ones are skipped and not counted)."""
 
     created: int
+
+
+class CustomerUsageOut(Schema):
+    """One customer's SMS in the month (R-R1)."""
+
+    customer_id: int
+    name: str
+    messages: int
+    parts: int
+
+
+class UsageMonthOut(Schema):
+    """Every customer's SMS usage in a month, by name (API.md `GET /backoffice/usage`)."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    items: list[CustomerUsageOut]

@@ -1,6 +1,6 @@
 """The operators' back office pages, at /backoffice/ (R-B1): customers, their extensions and
-users, the alias queue and its decisions, the alias word lists, the two audit trails and the
-customers' support questions. The paths are the operators' bookmarks: they do not change."""
+users, the alias queue and its decisions, the alias word lists, the two audit trails, the
+customers' support questions, SMS traceability and usage. The paths are the operators' bookmarks: they do not change."""
 
 from django.urls import URLPattern, path
 
@@ -12,6 +12,7 @@ from centrex.backoffice.views import (
     extensions,
     support,
     traceability,
+    usage,
     users,
     wordlists,
 )
@@ -94,4 +95,7 @@ urlpatterns: list[URLPattern] = [
         traceability.sms_traceability_export,
         name="sms_traceability_export",
     ),
+    # SMS usage by customer, for billing (R-R1)
+    path("sms/consumo/", usage.usage, name="sms_usage"),
+    path("sms/consumo/export.csv", usage.usage_export, name="sms_usage_export"),
 ]

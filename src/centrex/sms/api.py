@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Header, Query, Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from centrex.accounts.access import api_caller
+from centrex.accounts.access import api_caller, authenticated_as, require_customer_admin
 from centrex.customers.api import MAX_LIMIT
 from centrex.senders.resolution import Sender, resolve_senders
 from centrex.sms.actions import send_sms
@@ -27,7 +27,9 @@ from centrex.sms.schemas import (
     MessageIn,
     MessageOut,
     SendersOut,
+    UsageOut,
 )
+from centrex.sms.usage import Month, customer_usage
 
 router = Router(tags=["SMS"])
 
@@ -107,3 +109,20 @@ def get_message(request: HttpRequest, request_id: int) -> SmsRequest:
     return _with_recipients(SmsRequest.objects.history_of(api_caller(request))).one_or_not_found(
         pk=request_id
     )
+
+
+@router.get(
+    "/usage",
+    response=UsageOut,
+    auth=authenticated_as(require_customer_admin),
+    summary="The company's SMS usage in a month (customer admins)",
+)
+def get_usage(
+    request: HttpRequest,
+    month: str | None = Query(None, description="YYYY-MM; the current month if left out"),
+) -> dict[str, Any]:
+    """R-R1: messages (one per recipient) and parts (what the SMSC charges) of the month, by
+    status, by user and per day (every day of the month). A month is Europe/Rome's."""
+    admin = api_caller(request)
+    assert admin.customer is not None  # require_customer_admin
+    return customer_usage(admin.customer, Month.parse(month)).as_api()

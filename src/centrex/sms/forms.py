@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from centrex.core.errors import DomainError
@@ -18,6 +19,7 @@ from centrex.senders.resolution import Sender
 from centrex.sms.actions import MAX_RECIPIENT_ENTRIES
 from centrex.sms.history import HistoryFilter
 from centrex.sms.models import MessageStatus
+from centrex.sms.usage import Month, months_back
 
 # How long the live counter and the recipients check wait after the last keystroke.
 LIVE_DELAY = "300ms"
@@ -198,3 +200,26 @@ class HistoryFilterForm(PeriodForm):
                 user_id=filters.user_id,
             )
         return filters
+
+
+# How many months back the usage page's picker offers (R-R1).
+USAGE_MONTHS = 24
+
+
+class UsageMonthForm(forms.Form):
+    """«Consumo SMS»: the month to show, this month and the 23 before it (R-R1)."""
+
+    month = forms.ChoiceField(label=_("Month"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        month_field: forms.ChoiceField = self.fields["month"]  # type: ignore[assignment]
+        month_field.choices = [
+            (str(month), date_format(month.first_day, "F Y")) for month in months_back(USAGE_MONTHS)
+        ]
+
+    def chosen_month(self) -> Month:
+        """The valid choice, else this month (the field then shows why)."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["month"]:
+            return Month.parse(self.cleaned_data["month"])
+        return Month.current()

@@ -356,3 +356,52 @@ class SmsReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id_key}: {self.state}"
+
+
+class UsageDay(models.Model):
+    """R-R1: one customer's local day (Europe/Rome) whose messages are all final, counted once
+    into `counts` by `centrex.sms.usage`. A final status never changes (R-T5) and no message is
+    ever created in the past, so the counts stay true; a day with a message still queued or
+    submitted is not closed and is counted from the messages each time."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    closed_at = models.DateTimeField(_("counted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("SMS usage day")
+        verbose_name_plural = _("SMS usage days")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "day"], name="sms_usage_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.day}"
+
+
+class UsageCount(models.Model):
+    """One user's messages (recipients) and parts in one status on a closed day (R-R1)."""
+
+    usage_day = models.ForeignKey(
+        UsageDay, verbose_name=_("day"), on_delete=models.CASCADE, related_name="counts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=MessageStatus.choices)
+    messages = models.PositiveIntegerField(_("messages"))
+    parts = models.PositiveBigIntegerField(_("parts"))
+
+    class Meta:
+        verbose_name = _("SMS usage count")
+        verbose_name_plural = _("SMS usage counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usage_day", "user", "status"], name="sms_usage_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.usage_day_id} {self.user_id} {self.status}: {self.parts}"

@@ -122,3 +122,31 @@ def message_body(sms: SmsRequest) -> dict[str, Any]:
             for message in MessageOut.resolve_recipients(sms)
         ],
     }
+
+
+class UserUsageOut(Schema):
+    """One user's messages and parts in the month (R-R1)."""
+
+    user_id: int
+    messages: int
+    parts: int
+
+
+class DayUsageOut(Schema):
+    """One local day of the month (every day, zero days included)."""
+
+    date: str = Field(json_schema_extra={"format": "date"})
+    messages: int
+    parts: int
+
+
+class UsageOut(Schema):
+    """A customer's SMS usage in a month (API.md `GET /sms/usage`; R-R1): messages are
+    recipients, parts what the SMSC charges; `by_status` gives the parts of each status."""
+
+    month: str = Field(pattern=r"^\d{4}-\d{2}$")
+    messages: int
+    parts: int
+    by_status: dict[str, int]
+    by_user: list[UserUsageOut]
+    by_day: list[DayUsageOut]

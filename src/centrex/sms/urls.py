@@ -1,4 +1,5 @@
-"""Pages of the SMS app, included at the site root: sending and history (R-T*). The operators'
+"""Pages of the SMS app, included at the site root: sending and history (R-T*), the admins'
+usage (R-R1). The operators'
 traceability export is the back office's (`backoffice:sms_traceability`)."""
 
 from __future__ import annotations
@@ -31,4 +32,10 @@ urlpatterns += [
         sending_views.message_status,
         name="message_status",
     ),
+]
+
+# Communicator > Consumo SMS, for admins (R-R1, R-R2).
+urlpatterns += [
+    path("communicator/sms/consumo/", sending_views.usage, name="usage"),
+    path("communicator/sms/consumo/export.csv", sending_views.usage_export, name="usage_export"),
 ]

@@ -2,8 +2,8 @@
 
 Customer area, Communicator section: «Invia SMS» with the live counter (R-T3) and the
 recipients check, the page of one sent SMS with each recipient's status updated live from
-delivery receipts (R-T5), and «SMS inviati» — the user's own, or the company's for admins —
-with filters, pages and CSV. (The operators' traceability export is a back-office page,
+delivery receipts (R-T5), «SMS inviati» — the user's own, or the company's for admins —
+with filters, pages and CSV, and the admins' «Consumo SMS» of a month (R-R1, R-R2). (The operators' traceability export is a back-office page,
 `backoffice.views.traceability`.) Thin views: parse a form, fetch through `sms.history`, call
 `send_sms`, render (STYLE 3, 4). Each page is guarded by `page_for` (core.pages).
 """
@@ -24,24 +24,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from centrex.accounts.access import is_customer_admin, is_operator, require_signed_in
+from centrex.accounts.access import (
+    is_customer_admin,
+    is_operator,
+    require_customer_admin,
+    require_signed_in,
+)
 from centrex.accounts.models import User
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import filters_without_page, page_for, posted
 from centrex.senders.resolution import SenderProblem, resolve_senders
 from centrex.sms.actions import check_recipients, send_sms
+from centrex.sms.charts import bar_chart
 from centrex.sms.encoding import SmsCount, count_sms
 from centrex.sms.forms import (
     RECIPIENTS_INPUT_MAX,
     TEXT_INPUT_MAX,
     ComposeForm,
     HistoryFilterForm,
+    UsageMonthForm,
     sender_label,
     split_recipients,
 )
 from centrex.sms.history import access_request, sender_cell, time_cell
 from centrex.sms.models import FINAL_STATUSES, MessageStatus, SmsMessage, SmsRequest
+from centrex.sms.usage import counts_by_day, customer_usage
 
 SMS_PER_PAGE = 50
 # How often the page of a sent SMS asks for its recipients' statuses while any is not final.
@@ -311,3 +319,61 @@ def history_export(request: HttpRequest, user: User) -> HttpResponseBase:
     if form.errors:  # a recipient filter that is no number
         return redirect(f"{reverse('sms:history')}?{request.GET.urlencode()}")
     return csv_download(_history_csv_rows(rows), "sms-inviati")
+
+
+# --- «Consumo SMS» (R-R1, R-R2) -------------------------------------------------------------
+
+
+@require_GET
+@page_for(require_customer_admin)
+def usage(request: HttpRequest, admin: User) -> HttpResponse:
+    """The company's month: messages and parts per day as a chart with the table beside it,
+    by status and by user; a month picker and the CSV of the month."""
+    form = UsageMonthForm(request.GET or None)
+    month = form.chosen_month()
+    assert admin.customer is not None  # require_customer_admin
+    report = customer_usage(admin.customer, month)
+    labels = dict(MessageStatus.choices)
+    context = {
+        "form": form,
+        "report": report,
+        "chart": bar_chart(
+            _("Parts per day"),
+            [(day.strftime("%d"), tally.parts) for day, tally in report.by_day],
+        ),
+        "statuses": [
+            (status, labels[status], tally)
+            for status, tally in report.by_status.items()
+            if tally.messages
+        ],
+    }
+    return render(request, "sms/usage.html", context)
+
+
+USAGE_CSV_COLUMNS = ("date", "user_email", "user_name", "status", "messages", "parts")
+
+
+@require_GET
+@page_for(require_customer_admin)
+def usage_export(request: HttpRequest, admin: User) -> HttpResponseBase:
+    """The month of «Consumo SMS» as CSV: one line per day, user and status."""
+    month = UsageMonthForm(request.GET or None).chosen_month()
+    assert admin.customer is not None  # require_customer_admin
+    days = counts_by_day(admin.customer, month)
+    users = User.objects.in_bulk({user_id for counts in days.values() for user_id, *_ in counts})
+
+    def rows() -> Iterator[list[str]]:
+        yield list(USAGE_CSV_COLUMNS)
+        for day, counts in days.items():
+            for user_id, status, sent, parts in sorted(counts):
+                person = users.get(user_id)
+                yield [
+                    day.isoformat(),
+                    spreadsheet_safe(person.email if person else user_id),
+                    spreadsheet_safe(person.full_name if person else ""),
+                    status,
+                    str(sent),
+                    str(parts),
+                ]
+
+    return csv_download(rows(), f"consumo-sms-{month}")
