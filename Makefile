@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test test-sqlite test-postgres test-deps lint bench messages clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed messages
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -18,15 +18,14 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
-	$(MAKE) --no-print-directory messages
 	touch $@
 
-# gettext catalogues, compiled with Babel (no system gettext needed).
-messages:
-	@for po in src/centrex/locale/*/LC_MESSAGES/django.po src/centrex/*/locale/*/LC_MESSAGES/django.po; do \
-	  [ -f "$$po" ] || continue; \
-	  $(BIN)/pybabel compile --statistics -i "$$po" -o "$${po%.po}.mo" 2>&1 | tail -n 1; \
-	done
+# gettext catalogues, compiled with Babel (no system gettext needed) whenever a .po changed.
+CATALOGUES := $(wildcard src/centrex/locale/*/LC_MESSAGES/django.po src/centrex/*/locale/*/LC_MESSAGES/django.po)
+messages: $(CATALOGUES:.po=.mo)
+
+%.mo: %.po | $(VENV)/.installed
+	@$(BIN)/pybabel compile --statistics -i "$<" -o "$@" 2>&1 | tail -n 1
 
 run: install
 	$(BIN)/centrex run

@@ -93,8 +93,10 @@ def bar_chart(title: str, points: list[tuple[str, int]], *, max_labels: int = 16
                 labelled=index % every == 0,
             )
         )
+    # Gridlines at whole values: the maximum split in 4, 5, 2 or 1 equal steps.
+    steps = next(count for count in (4, 5, 2, 1) if top % count == 0)
     ticks = [
-        Tick(value=top * step // 4, y=round(HEIGHT - BOTTOM - plot_height * step / 4, 2))
-        for step in range(5)
+        Tick(value=top * step // steps, y=round(HEIGHT - BOTTOM - plot_height * step / steps, 2))
+        for step in range(steps + 1)
     ]
     return BarChart(title=title, bars=bars, ticks=ticks)
