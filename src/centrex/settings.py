@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "centrex.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every answer's Content-Security-Policy (core/security.py), the intake's as the API's.
+    "centrex.core.security.ContentSecurityPolicyMiddleware",
     # An API client's POST /api/v1/sms/messages, served before the rest (sms/intake.py).
     "centrex.sms.intake.SmsIntakeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -140,7 +142,13 @@ CENTREX_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = CENTREX_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = CENTREX_MAX_BODY_BYTES
 
+# Cookies and headers (issue 13, README "Production"). The session and CSRF cookies are
+# HttpOnly (no script reads them: htmx sends the token from the page, base.html) and SameSite=Lax
+# (Strict would log out whoever follows a link from an e-mail to the portal). Behind a TLS proxy
+# Django learns the scheme from X-Forwarded-Proto: set CENTREX_BASE_URL to the https:// address
+# and the cookies are Secure; CENTREX_SECURE_COOKIES overrides that.
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool(
@@ -150,10 +158,25 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 12 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if CENTREX_BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("CENTREX_HSTS_SECONDS", 0)
+# core/security.py: everything from this site only, no inline script or style (the pages' few
+# behaviours are in static/centrex/portal.js, their looks in portal.css), never framed.
+CENTREX_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
