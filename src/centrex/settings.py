@@ -124,13 +124,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Invitation and password-reset links stay valid three days.
+# Invitation and password-reset links stay valid three days, and work once (accounts/tokens.py).
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Login throttling (API.md "Authentication").
 CENTREX_LOGIN_WINDOW_SECONDS = 15 * 60
 CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL = 10
 CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+# "Password dimenticata?" requests (issue 13): per e-mail and per client address, as login.
+CENTREX_PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+CENTREX_PASSWORD_RESET_MAX_PER_EMAIL = 5
+CENTREX_PASSWORD_RESET_MAX_PER_ADDRESS = 50
 CENTREX_API_TOKEN_DAYS = env_int("CENTREX_API_TOKEN_DAYS", 30, minimum=1)
 # Number of reverse proxies in front of the web server whose X-Forwarded-For we trust.
 CENTREX_TRUSTED_PROXIES = env_int("CENTREX_TRUSTED_PROXIES", 0)

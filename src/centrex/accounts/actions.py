@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from centrex.accounts import emails
 from centrex.accounts.access import is_admin_of
 from centrex.accounts.models import ApiToken, Language, Role, User, hash_token
+from centrex.accounts.tokens import password_link_tokens
 from centrex.core.audit import record_audit
 from centrex.core.errors import DomainError, ErrorCode, FieldError, PermissionDenied
 from centrex.core.throttling import count_event, forget_events, seconds_until_allowed
@@ -113,9 +113,9 @@ def _ensure_another_admin_remains(user: User) -> None:
 
 
 def invitation_link(user: User, *, purpose: str = "invite") -> str:
-    """The one-time link to set a password (valid PASSWORD_RESET_TIMEOUT)."""
+    """The one-time link to set a password (valid PASSWORD_RESET_TIMEOUT; accounts/tokens.py)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = password_link_tokens.make_token(user)
     return f"{settings.CENTREX_BASE_URL}/accounts/set-password/{uid}/{token}/?purpose={purpose}"
 
 
@@ -351,9 +351,6 @@ def update_own_account(
     return user
 
 
-RESET_LIMIT_PER_EMAIL = 5
-
-
 def set_mobile_number(user: User, number: str, *, verified: bool, acting_user: User) -> User:
     """Store the user's own mobile number (E.164; "" for none) and whether it is verified
     (R-U9, R-M1–M3): the one writer of `User.mobile_number` and `User.mobile_verified`. Its
@@ -368,16 +365,46 @@ def set_mobile_number(user: User, number: str, *, verified: bool, acting_user: U
     return user
 
 
-@transaction.atomic
 def request_password_reset(email: str, *, ip_address: str) -> None:
-    """Send a reset link if an active account has this e-mail. The answer to the person is
-    the same either way, so nobody can learn who has an account."""
+    """ "Password dimenticata?": the same answer and the same work whether or not an account has
+    this e-mail, so nobody can learn who has one — the look-up and the e-mail are the worker's
+    (`tasks.send_password_reset`). Throttled per e-mail and per client address as login is
+    (`throttled` with the wait; the same for every e-mail, known or not)."""
+    from centrex.accounts.tasks import send_password_reset
+
     address = (email or "").strip().lower()
-    window = timedelta(hours=1)
-    if seconds_until_allowed("password_reset", address, limit=RESET_LIMIT_PER_EMAIL, window=window):
-        return
-    count_event("password_reset", address)
-    user = User.objects.filter(email=address, is_active=True).first()
+    window = timedelta(seconds=settings.CENTREX_PASSWORD_RESET_WINDOW_SECONDS)
+    wait = max(
+        seconds_until_allowed(
+            "password_reset",
+            address,
+            window=window,
+            limit=settings.CENTREX_PASSWORD_RESET_MAX_PER_EMAIL,
+        ),
+        seconds_until_allowed(
+            "password_reset_ip",
+            ip_address,
+            window=window,
+            limit=settings.CENTREX_PASSWORD_RESET_MAX_PER_ADDRESS,
+        ),
+    )
+    if wait:
+        raise DomainError(
+            ErrorCode.THROTTLED,
+            _("Too many requests for a new password. Try again in %(minutes)d minutes.")
+            % {"minutes": max(1, (wait + 59) // 60)},
+            retry_after=wait,
+        )
+    with transaction.atomic():
+        count_event("password_reset", address)
+        count_event("password_reset_ip", ip_address)
+        transaction.on_commit(lambda: send_password_reset.enqueue(address, ip_address))
+
+
+@transaction.atomic
+def send_password_reset_link(email: str, *, ip_address: str) -> None:
+    """The reset e-mail, if an active account has this (normalized) e-mail."""
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
         return
     emails.send_password_reset(user, link=invitation_link(user, purpose="reset"))
