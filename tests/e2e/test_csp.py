@@ -112,6 +112,30 @@ def test_the_sip_account_and_its_qr_code_satisfy_the_policy(
     assert csp_watch.violations == [], "\n".join(csp_watch.violations)
 
 
+@pytest.mark.parametrize(
+    "address", ["/admin/", "/admin/accounts/user/", "/admin/customers/customer/{esempio}/change/"]
+)
+def test_the_django_admin_satisfies_the_policy(
+    new_page: Callable[[], Page],
+    csp_watch: CspWatch,
+    portal_url: str,
+    walk: Walk,
+    operator: User,
+    address: str,
+) -> None:
+    # given
+    page = new_page()
+    _sign_in(page, operator, portal_url)
+
+    # when
+    response = page.goto(address.format(**walk.ids))
+    page.wait_for_load_state("networkidle")
+
+    # then
+    assert response is not None and response.status == 200
+    assert csp_watch.violations == [], "\n".join(csp_watch.violations)
+
+
 def test_a_blocked_inline_script_is_caught(
     new_page: Callable[[], Page], csp_watch: CspWatch, portal_url: str, db: Any
 ) -> None:
