@@ -23,7 +23,6 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, get_connection
 from django.db import models
 from django.http import HttpResponse
@@ -34,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from pytest_django.fixtures import Settings
 
 from centrex.accounts.models import User
+from centrex.accounts.tokens import password_link_tokens
 from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.actions.word_lists import add_generic_word, add_reserved_name
 from centrex.communicator.actions import create_device
@@ -352,7 +352,7 @@ def walk(
         "reserved_name": reserved_name.pk,
         "generic_word": generic_word.pk,
         "bob_link_uid": urlsafe_base64_encode(force_bytes(bob.pk)),
-        "bob_link_token": default_token_generator.make_token(bob),
+        "bob_link_token": password_link_tokens.make_token(bob),
         "sent_email": sent.name,
     }
     clients = {"anonymous": Client()}

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "centrex.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Every answer's Content-Security-Policy (core/security.py), the intake's as the API's.
+    "centrex.core.security.ContentSecurityPolicyMiddleware",
     # An API client's POST /api/v1/sms/messages, served before the rest (sms/intake.py).
     "centrex.sms.intake.SmsIntakeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,13 +124,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Invitation and password-reset links stay valid three days.
+# Invitation and password-reset links stay valid three days, and work once (accounts/tokens.py).
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # Login throttling (API.md "Authentication").
 CENTREX_LOGIN_WINDOW_SECONDS = 15 * 60
 CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL = 10
 CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
+# "Password dimenticata?" requests (issue 13): per e-mail and per client address, as login.
+CENTREX_PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+CENTREX_PASSWORD_RESET_MAX_PER_EMAIL = 5
+CENTREX_PASSWORD_RESET_MAX_PER_ADDRESS = 50
 CENTREX_API_TOKEN_DAYS = env_int("CENTREX_API_TOKEN_DAYS", 30, minimum=1)
 # Number of reverse proxies in front of the web server whose X-Forwarded-For we trust.
 CENTREX_TRUSTED_PROXIES = env_int("CENTREX_TRUSTED_PROXIES", 0)
@@ -140,7 +146,13 @@ CENTREX_MAX_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = CENTREX_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = CENTREX_MAX_BODY_BYTES
 
+# Cookies and headers (issue 13, README "Production"). The session and CSRF cookies are
+# HttpOnly (no script reads them: htmx sends the token from the page, base.html) and SameSite=Lax
+# (Strict would log out whoever follows a link from an e-mail to the portal). Behind a TLS proxy
+# Django learns the scheme from X-Forwarded-Proto: set CENTREX_BASE_URL to the https:// address
+# and the cookies are Secure; CENTREX_SECURE_COOKIES overrides that.
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool(
@@ -150,10 +162,25 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = 12 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if CENTREX_BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("CENTREX_HSTS_SECONDS", 0)
+# core/security.py: everything from this site only, no inline script or style (the pages' few
+# behaviours are in static/centrex/portal.js, their looks in portal.css), never framed.
+CENTREX_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]

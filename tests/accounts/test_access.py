@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -28,6 +27,7 @@ from centrex.accounts.access import (
 )
 from centrex.accounts.actions import update_user
 from centrex.accounts.models import User
+from centrex.accounts.tokens import password_link_tokens
 from centrex.core.errors import NotFound, PermissionDenied
 from centrex.customers.models import Customer
 
@@ -150,7 +150,7 @@ def test_nobody_reaches_anyone_when_anonymous(bob: User) -> None:
 def test_a_link_names_its_active_user_while_its_token_holds(alice: User, bob: User) -> None:
     # given
     uid = urlsafe_base64_encode(force_bytes(bob.pk))
-    token = default_token_generator.make_token(bob)
+    token = password_link_tokens.make_token(bob)
     # when / then
     assert user_from_link(uid, token) == bob
     assert user_from_link(uid, "forged-token") is None

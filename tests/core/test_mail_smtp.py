@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import get_connection, send_mail
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -17,6 +16,7 @@ from django.utils.translation import gettext, override
 
 from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import Role, User
+from centrex.accounts.tokens import password_link_tokens
 from centrex.config.environment import email_from_url
 from centrex.customers.models import Customer
 from tests.plugins.smtp import SMTP_PASSWORD, SMTP_USER, SmtpServer
@@ -69,7 +69,7 @@ def test_invitation_arrives_over_smtp_with_text_and_html_parts(
     assert text_link.group(0) == html_link.group(0)
     uid, token = text_link.groups()
     assert force_str(urlsafe_base64_decode(uid)) == str(elena.pk)
-    assert default_token_generator.check_token(elena, token)
+    assert password_link_tokens.check_token(elena, token)
 
 
 @pytest.mark.parametrize("language", ["it", "en"])

@@ -81,12 +81,43 @@ def portal_url(live_server: Any, settings: Any) -> str:
     return url
 
 
+# Every frame reports what the Content-Security-Policy blocked (issue 13) on the console, where
+# `CspWatch` reads it; Chromium also logs its own "Refused to …" errors there.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+CSP_MESSAGE = re.compile(r"CSP violation|Content Security Policy", re.IGNORECASE)
+
+
+class CspWatch:
+    """What the policy blocked on the pages of one test, each with the page's address."""
+
+    def __init__(self) -> None:
+        self.violations: list[str] = []
+
+    def watch(self, page: Any) -> None:
+        def on_console(message: Any) -> None:
+            if message.type == "error" and CSP_MESSAGE.search(message.text):
+                self.violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+
+
+@pytest.fixture
+def csp_watch() -> CspWatch:
+    return CspWatch()
+
+
 @pytest.fixture
 def new_page(
-    browser: Any, portal_url: str, request: pytest.FixtureRequest
+    browser: Any, portal_url: str, request: pytest.FixtureRequest, csp_watch: CspWatch
 ) -> Generator[Callable[[], Any], None, None]:
     """`new_page()`: a page in a fresh browser context (its own cookies: one person), in
-    Italian. Every page opened is captured to test-results/ if the test fails."""
+    Italian. Every page opened is captured to test-results/ if the test fails, and the test
+    fails if the Content-Security-Policy blocked anything on them (issue 13)."""
     contexts: list[Any] = []
 
     def open_page() -> Any:
@@ -97,6 +128,8 @@ def new_page(
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("page", csp_watch.watch)
         contexts.append(context)
         return context.new_page()
 
@@ -116,6 +149,8 @@ def new_page(
                     print(f"could not capture {target}: {error}")
     for context in contexts:
         context.close()
+    if csp_watch.violations and not (report is not None and report.failed):
+        pytest.fail("the Content-Security-Policy blocked:\n" + "\n".join(csp_watch.violations))
 
 
 @pytest.fixture

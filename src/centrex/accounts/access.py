@@ -37,7 +37,6 @@ from typing import Any, TypeGuard
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
@@ -46,6 +45,7 @@ from ninja.security.base import AuthBase
 
 from centrex.accounts.authentication import BearerTokenAuth, PortalSessionAuth
 from centrex.accounts.models import Role, User
+from centrex.accounts.tokens import password_link_tokens
 from centrex.core.errors import PermissionDenied
 from centrex.customers.models import Customer
 
@@ -181,13 +181,13 @@ def access_user(acting_user: Visitor, user_id: object, *, customer: Customer | N
 
 def user_from_link(uidb64: str, token: str) -> User | None:
     """The active user an invitation or reset link was made for, if its token still holds.
-    The token is the proof of identity here, so the look-up is not scoped to a tenant; a used
-    token stops holding because the password it was made from changed."""
+    The token is the proof of identity here, so the look-up is not scoped to a tenant; a used,
+    superseded or expired token stops holding (accounts/tokens.py)."""
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
         user = User.objects.filter(pk=pk, is_active=True).first()
     except (TypeError, ValueError, OverflowError):
         return None
-    if user is None or not default_token_generator.check_token(user, token):
+    if user is None or not password_link_tokens.check_token(user, token):
         return None
     return user

@@ -8,21 +8,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.functional import Promise
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from centrex.accounts import emails
 from centrex.accounts.access import is_admin_of
 from centrex.accounts.models import ApiToken, Language, Role, User, hash_token
+from centrex.accounts.tokens import password_link_tokens
 from centrex.core.audit import record_audit
 from centrex.core.errors import DomainError, ErrorCode, FieldError, PermissionDenied
-from centrex.core.throttling import count_event, forget_events, seconds_until_allowed
+from centrex.core.throttling import count_event, forget_events, seconds_until_all_allowed
 from centrex.customers.models import Customer, Extension
 
 UNSET = object()
@@ -113,9 +114,9 @@ def _ensure_another_admin_remains(user: User) -> None:
 
 
 def invitation_link(user: User, *, purpose: str = "invite") -> str:
-    """The one-time link to set a password (valid PASSWORD_RESET_TIMEOUT)."""
+    """The one-time link to set a password (valid PASSWORD_RESET_TIMEOUT; accounts/tokens.py)."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = password_link_tokens.make_token(user)
     return f"{settings.CENTREX_BASE_URL}/accounts/set-password/{uid}/{token}/?purpose={purpose}"
 
 
@@ -351,9 +352,6 @@ def update_own_account(
     return user
 
 
-RESET_LIMIT_PER_EMAIL = 5
-
-
 def set_mobile_number(user: User, number: str, *, verified: bool, acting_user: User) -> User:
     """Store the user's own mobile number (E.164; "" for none) and whether it is verified
     (R-U9, R-M1–M3): the one writer of `User.mobile_number` and `User.mobile_verified`. Its
@@ -368,27 +366,49 @@ def set_mobile_number(user: User, number: str, *, verified: bool, acting_user: U
     return user
 
 
-@transaction.atomic
 def request_password_reset(email: str, *, ip_address: str) -> None:
-    """Send a reset link if an active account has this e-mail. The answer to the person is
-    the same either way, so nobody can learn who has an account."""
+    """The "Password dimenticata?" request: the same answer and the same work whether or not an account has
+    this e-mail, so nobody can learn who has one — the look-up and the e-mail are the worker's
+    (`tasks.send_password_reset`). Throttled per e-mail and per client address as login is
+    (`throttled` with the wait; the same for every e-mail, known or not)."""
+    from centrex.accounts.tasks import send_password_reset
+
     address = (email or "").strip().lower()
-    window = timedelta(hours=1)
-    if seconds_until_allowed("password_reset", address, limit=RESET_LIMIT_PER_EMAIL, window=window):
-        return
-    count_event("password_reset", address)
-    user = User.objects.filter(email=address, is_active=True).first()
+    if wait := _wait_for(
+        ("password_reset", address, settings.CENTREX_PASSWORD_RESET_MAX_PER_EMAIL),
+        ("password_reset_ip", ip_address, settings.CENTREX_PASSWORD_RESET_MAX_PER_ADDRESS),
+        window=settings.CENTREX_PASSWORD_RESET_WINDOW_SECONDS,
+    ):
+        raise _throttled(
+            wait, _("Too many requests for a new password. Try again in %(minutes)d minutes.")
+        )
+    with transaction.atomic():
+        count_event("password_reset", address)
+        count_event("password_reset_ip", ip_address)
+        transaction.on_commit(lambda: send_password_reset.enqueue(address, ip_address))
+
+
+@transaction.atomic
+def send_password_reset_link(email: str, *, ip_address: str) -> None:
+    """The reset e-mail, if an active account has this (normalized) e-mail."""
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
         return
     emails.send_password_reset(user, link=invitation_link(user, purpose="reset"))
     record_audit("user.password_reset_requested", actor=None, target=user, ip_address=ip_address)
 
 
-def _throttled(seconds: int) -> DomainError:
+def _wait_for(*limits: tuple[str, str, int], window: int) -> int:
+    """The seconds until every throttle `(scope, key, limit)` of a `window` in seconds allows
+    one more event; 0 now."""
+    return seconds_until_all_allowed(limits, window=timedelta(seconds=window))
+
+
+def _throttled(seconds: int, message: Promise) -> DomainError:
+    """`throttled` for `seconds`, saying the wait in minutes (`message` has `%(minutes)d`)."""
     return DomainError(
         ErrorCode.THROTTLED,
-        _("Too many failed logins. Try again in %(minutes)d minutes or reset your password.")
-        % {"minutes": max(1, (seconds + 59) // 60)},
+        message % {"minutes": max(1, (seconds + 59) // 60)},
         retry_after=seconds,
     )
 
@@ -397,23 +417,15 @@ def authenticate_login(email: str, password: str, *, ip_address: str) -> User:
     """Check credentials under the login throttle (API.md: 10 failures per e-mail or 50 per
     address in 15 minutes answer 429 until the window ends, even for the right password)."""
     address = (email or "").strip().lower()
-    window = timedelta(seconds=settings.CENTREX_LOGIN_WINDOW_SECONDS)
-    wait = max(
-        seconds_until_allowed(
-            "login_email",
-            address,
-            window=window,
-            limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL,
-        ),
-        seconds_until_allowed(
-            "login_ip",
-            ip_address,
-            window=window,
-            limit=settings.CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS,
-        ),
-    )
-    if wait:
-        raise _throttled(wait)
+    if wait := _wait_for(
+        ("login_email", address, settings.CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL),
+        ("login_ip", ip_address, settings.CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS),
+        window=settings.CENTREX_LOGIN_WINDOW_SECONDS,
+    ):
+        raise _throttled(
+            wait,
+            _("Too many failed logins. Try again in %(minutes)d minutes or reset your password."),
+        )
     user = User.objects.select_related("customer").filter(email=address).first()
     valid = (
         user is not None

@@ -132,12 +132,27 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    """The "Password dimenticata?" page: the same answer whether or not the account exists."""
+    """The "Password dimenticata?" page: the same answer whether or not the account exists;
+    too many requests for one e-mail or from one address answer 429 with Retry-After."""
     form = PasswordResetRequestForm(request.POST or None)
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
-        request_password_reset(form.cleaned_data["email"], ip_address=client_address(request))
-        return redirect("accounts:password_reset_sent")
-    return render(request, "accounts/password_reset.html", {"form": form})
+        try:
+            request_password_reset(form.cleaned_data["email"], ip_address=client_address(request))
+        except DomainError as error:
+            form.add_error(None, str(error.message))
+            retry_after = error.retry_after
+        else:
+            return redirect("accounts:password_reset_sent")
+    response = render(
+        request,
+        "accounts/password_reset.html",
+        {"form": form},
+        status=429 if retry_after else 200,
+    )
+    if retry_after:
+        response["Retry-After"] = str(max(1, int(retry_after)))
+    return response
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.utils import timezone
@@ -20,6 +21,16 @@ def seconds_until_allowed(scope: str, key: str, *, limit: int, window: timedelta
         return 0
     oldest_counted = times[-1]
     return max(1, math.ceil((oldest_counted + window - now).total_seconds()))
+
+
+def seconds_until_all_allowed(limits: Iterable[tuple[str, str, int]], *, window: timedelta) -> int:
+    """The longest wait of several throttles over one window, each `(scope, key, limit)` (one
+    per e-mail and one per client address, say); 0 if none is reached."""
+    waits = (
+        seconds_until_allowed(scope, key, limit=limit, window=window)
+        for scope, key, limit in limits
+    )
+    return max(waits, default=0)
 
 
 def count_event(scope: str, key: str) -> None:

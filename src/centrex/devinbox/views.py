@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from centrex.core.errors import NotFound
 from centrex.core.pages import page_for
+from centrex.core.security import content_security_policy
 from centrex.devinbox import outbox
 from centrex.devinbox.sources import SOURCES
 
@@ -69,6 +70,10 @@ def index(request: HttpRequest, visitor: Visitor) -> HttpResponse:
 
 @require_safe
 @never_cache
+# The HTML part, in a srcdoc frame, lives under this page's policy, and e-mails carry their
+# styles in style="" attributes (as mail programs need). No script runs there: the frame is
+# sandboxed without allow-scripts.
+@content_security_policy(style_src_attr="'unsafe-inline'")
 @page_for(require_dev_inbox, sign_in=False)
 def message(request: HttpRequest, visitor: Visitor, name: str) -> HttpResponse:
     """One e-mail: headers, the text part with clickable links, the HTML part sandboxed."""
