@@ -17,8 +17,8 @@ from ninja.parser import Parser
 
 from centrex.accounts.authentication import API_AUTH
 from centrex.core.errors import DomainError, ErrorCode, FieldError, NotFound
-from centrex.core.outage import database_unavailable
-from centrex.core.problems import payload_too_large, problem_response, service_unavailable
+from centrex.core.outage import database_unavailable, unavailable_response
+from centrex.core.problems import payload_too_large, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpRespons
     """The database away (issue 13): 503 `service_unavailable` with Retry-After."""
     if not database_unavailable(exc):
         raise exc
-    return problem_response(service_unavailable())
+    return unavailable_response(request, exc)
 
 
 def _add_routers() -> None:

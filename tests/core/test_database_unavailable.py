@@ -8,6 +8,7 @@ a PostgreSQL stopped and started, is tests/core/test_database_outage.py."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection
 from django.db.backends.utils import CursorWrapper
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -77,13 +79,16 @@ def assert_service_unavailable(response: Any) -> dict[str, Any]:
 
 
 def test_an_api_endpoint_answers_503_problem_json(
-    sending_bob: User, database_away: Callable[[], None]
+    sending_bob: User, database_away: Callable[[], None], caplog: pytest.LogCaptureFixture
 ) -> None:
     client = bearer_client(sending_bob)
     client.get("/api/v1/me")  # the stack is loaded while the database is there
     database_away()
     assert_service_unavailable(client.get("/api/v1/me"))
     assert_service_unavailable(client.get("/api/v1/sms/messages"))
+    # each said in one warning line, not as an error with its traceback
+    said = [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert said == [("centrex.core.outage", "WARNING")] * 2
 
 
 def test_the_answer_is_in_the_callers_language(
@@ -151,7 +156,7 @@ def test_a_page_answers_the_plain_503_page(alice: User, database_away: Callable[
 
 def test_a_view_that_finds_the_database_away_answers_503() -> None:
     request = RequestFactory().get("/customers/")
-    middleware = DatabaseOutageMiddleware(lambda request: pytest.fail("not called"))
+    middleware = DatabaseOutageMiddleware(HttpResponse)
     response = middleware.process_exception(request, InterfaceError("connection already closed"))
     assert response is not None and response.status_code == 503
     assert "Service briefly unavailable" in response.content.decode()

@@ -107,8 +107,8 @@ def test_a_turn_that_comes_in_time_is_taken(busy_database: BaseDatabaseWrapper) 
 
     def release_when_queued() -> None:
         if wait_for(lambda: flock_waiters(path) == 1, 5):
-            let_go(holder)
             released.set()
+            let_go(holder)
 
     thread = threading.Thread(target=release_when_queued)
     thread.start()

@@ -57,13 +57,22 @@ def database_unavailable(error: BaseException) -> bool:
     return True
 
 
-def unavailable_response(request: HttpRequest) -> HttpResponse:
-    """The 503: problem+json for the API, the bilingual page otherwise; both with
-    Retry-After."""
+def unavailable_response(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """The 503 for `error`: problem+json for the API, the bilingual page otherwise; both with
+    Retry-After. Logged here as one warning line (Django would log each 5xx as an ERROR with
+    its traceback: hundreds a second under load, saying the same)."""
+    logger.warning(
+        "database unavailable: %s %s answered 503 (%s)",
+        request.method,
+        request.path,
+        str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+    )
     if request.path.startswith("/api/"):
-        return problem_response(service_unavailable())
-    response = HttpResponse(render_to_string("503.html"), status=503)
-    response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+        response = problem_response(service_unavailable())
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # log_response: done
     return response
 
 
@@ -87,21 +96,10 @@ class DatabaseOutageMiddleware:
         response = self.get_response(request)
         error = getattr(request, _MARK, None)
         if error is not None and response.status_code == 500:
-            _log(request, error)
-            return unavailable_response(request)
+            return unavailable_response(request, error)
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not database_unavailable(exception):
             return None
-        _log(request, exception)
-        return unavailable_response(request)
-
-
-def _log(request: HttpRequest, error: BaseException) -> None:
-    logger.warning(
-        "database unavailable: %s %s answered 503 (%s)",
-        request.method,
-        request.path,
-        str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
-    )
+        return unavailable_response(request, exception)

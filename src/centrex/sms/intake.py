@@ -28,8 +28,8 @@ from django.utils import translation
 
 from centrex.accounts.authentication import BearerTokenAuth
 from centrex.core.errors import DomainError
-from centrex.core.outage import database_unavailable
-from centrex.core.problems import problem_response, service_unavailable
+from centrex.core.outage import database_unavailable, unavailable_response
+from centrex.core.problems import problem_response
 from centrex.senders.models import SenderPolicy
 from centrex.senders.resolution import Sender
 from centrex.sms.actions import send_sms
@@ -72,7 +72,7 @@ class SmsIntakeMiddleware:
         except DatabaseError as error:
             if not database_unavailable(error):
                 raise
-            return _finished(problem_response(service_unavailable()))
+            return _finished(unavailable_response(request, error))
         if found is None:
             return None
         user = found.obj.user
@@ -103,7 +103,7 @@ class SmsIntakeMiddleware:
             # once its transaction committed).
             if not database_unavailable(error):
                 raise
-            response = problem_response(service_unavailable())
+            response = unavailable_response(request, error)
         return _finished(response)
 
 
