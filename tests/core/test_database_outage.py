@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -220,18 +221,8 @@ class World:
         return environment
 
     def prepare(self) -> str:
-        import subprocess
-
-        done = subprocess.run(
-            [sys.executable, "-c", PREPARE],
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout.strip().splitlines()[-1]
+        """Migrate and make the cast; the sender's API token."""
+        return self.python(["-c", PREPARE], timeout=180).splitlines()[-1]
 
     def start(self, name: str, arguments: list[str], **extra: str) -> Program:
         log = self.directory / f"{name}.log"
@@ -240,14 +231,17 @@ class World:
         return program
 
     def shell(self, code: str) -> str:
-        import subprocess
+        """What `centrex shell -c code` printed."""
+        return self.python(["-m", "centrex.cli", "shell", "--no-imports", "-c", code])
 
+    def python(self, arguments: list[str], timeout: float = 60) -> str:
+        """Run Python with the programs' environment until it ends; its output."""
         done = subprocess.run(
-            [sys.executable, "-m", "centrex.cli", "shell", "--no-imports", "-c", code],
+            [sys.executable, *arguments],
             env=self.env(),
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=timeout,
             check=False,
         )
         assert done.returncode == 0, done.stderr[-3000:]

@@ -102,17 +102,22 @@ def test_the_answer_is_in_the_callers_language(
     assert english["title"] == "Service unavailable"
 
 
-@pytest.mark.parametrize("through_intake", [True, False], ids=["intake", "endpoint"])
+@pytest.fixture(params=["intake", "endpoint"])
+def sender_client(
+    request: pytest.FixtureRequest, sending_bob: User, settings: SettingsWrapper
+) -> Client:
+    """Bob's bearer client, its sends served by the SMS intake or (without it) by the ninja
+    endpoint: both must answer the database away alike."""
+    if request.param == "endpoint":
+        settings.MIDDLEWARE = [name for name in django_settings.MIDDLEWARE if name != INTAKE]
+    return bearer_client(sending_bob)
+
+
 def test_a_send_that_cannot_be_stored_answers_503_and_stores_nothing(
-    sending_bob: User,
-    monkeypatch: pytest.MonkeyPatch,
-    settings: SettingsWrapper,
-    through_intake: bool,
+    sender_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given the insert of the group commit failing as with the database gone mid-request
-    if not through_intake:
-        settings.MIDDLEWARE = [name for name in django_settings.MIDDLEWARE if name != INTAKE]
-    client = bearer_client(sending_bob)
+    client = sender_client
 
     def lost(group: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
@@ -124,16 +129,10 @@ def test_a_send_that_cannot_be_stored_answers_503_and_stores_nothing(
     assert not SmsRequest.objects.exists()
 
 
-@pytest.mark.parametrize("through_intake", [True, False], ids=["intake", "endpoint"])
 def test_a_send_whose_token_cannot_be_read_answers_503(
-    sending_bob: User,
-    database_away: Callable[[], None],
-    settings: SettingsWrapper,
-    through_intake: bool,
+    sender_client: Client, database_away: Callable[[], None]
 ) -> None:
-    if not through_intake:
-        settings.MIDDLEWARE = [name for name in django_settings.MIDDLEWARE if name != INTAKE]
-    client = bearer_client(sending_bob)
+    client = sender_client
     client.get("/api/v1/me")
     database_away()
     assert_service_unavailable(client.post(MESSAGES, ONE_SMS, content_type="application/json"))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -28,7 +28,13 @@ from centrex.core.outage import database_unavailable
 from centrex.core.sqlite import writers
 from centrex.core.sqlite.writers import WritersBusy, lock_path, write_transaction
 from centrex.sms.models import SmsRequest
-from tests.core.test_sqlite_writers import configured, flock_waiters, lock_is_free, wait_for
+from tests.core.test_sqlite_writers import (
+    configured,
+    file_connection,
+    flock_waiters,
+    lock_is_free,
+    wait_for,
+)
 from tests.plugins.policy_cast import BOB_MOBILE, give_mobile
 
 TIMEOUT = 0.3
@@ -48,17 +54,8 @@ def busy_database(
             "busy_timeout=20000", f"busy_timeout={int(TIMEOUT * 1000)}"
         ),
     }
-    connections.settings["file"] = entry
-    with django_db_blocker.unblock():
-        file_connection = connections["file"]
-        with file_connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE counter (n INTEGER)")
-        try:
-            yield file_connection
-        finally:
-            file_connection.close()
-            del connections["file"]
-            del connections.settings["file"]
+    with file_connection(entry, django_db_blocker) as busy:
+        yield busy
 
 
 def hold_turn(path: str) -> int:
