@@ -10,6 +10,9 @@ import fcntl
 import json
 import os
 import sqlite3
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +40,7 @@ from tests.core.test_sqlite_writers import (
 )
 from tests.plugins.policy_cast import BOB_MOBILE, give_mobile
 
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 0.3
 
 
@@ -94,6 +98,44 @@ def test_a_turn_that_does_not_come_in_time_is_given_up(busy_database: BaseDataba
     with busy_database.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM counter")
         assert cursor.fetchone() == (1,)
+
+
+def test_a_process_whose_write_gave_up_exits_without_waiting_for_the_turn(
+    tmp_path: Path, busy_database: BaseDatabaseWrapper
+) -> None:
+    # given the turn held, and a program whose write gives up on it (its waiter still queued)
+    path = lock_path(busy_database.settings_dict["NAME"])
+    assert path is not None
+    url = f"sqlite:///{busy_database.settings_dict['NAME']}"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(ROOT / "src")!r})
+        from pathlib import Path
+        from django.conf import settings
+        from centrex.config.environment import database_from_url
+        database = database_from_url({url!r}, Path("."))
+        database["OPTIONS"]["timeout"] = {TIMEOUT}
+        settings.configure(DATABASES={{"default": database}})
+        import django
+        django.setup()
+        from centrex.core.sqlite.writers import WritersBusy, write_transaction
+        try:
+            with write_transaction():
+                pass
+        except WritersBusy:
+            print("gave up")
+        """
+    )
+    holder = hold_turn(path)
+    try:
+        # when it ends, then it exits at once: nothing waits for the turn nobody wants
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+        )
+    finally:
+        let_go(holder)
+    assert (done.returncode, done.stdout.strip()) == (0, "gave up"), done.stderr
 
 
 def test_a_turn_that_comes_in_time_is_taken(busy_database: BaseDatabaseWrapper) -> None:

@@ -39,9 +39,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import queue
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 
 from django.db import OperationalError, connections, transaction
 
@@ -73,8 +73,35 @@ class _LockFile:
 
 
 _local = threading.local()
-# Where a contended turn is waited for (one thread per waiting writer, idle ones reused).
-_waiters = ThreadPoolExecutor(max_workers=64, thread_name_prefix="sqlite-writers")
+
+
+class _Waiters:
+    """The threads that block in `flock` for the writers (one per contended wait, idle ones
+    reused). Daemons: a process exits without waiting for a turn nobody wants any more, as a
+    ThreadPoolExecutor's threads would make it."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._guard = threading.Lock()
+        self._idle = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._guard:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        self._jobs.put(job)
+        if start:
+            threading.Thread(target=self._work, name="sqlite-writers", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()
+            with self._guard:
+                self._idle += 1
+
+
+_waiters = _Waiters()
 
 
 def _lock_files() -> dict[str, _LockFile]:
