@@ -64,10 +64,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # The database away: 503 for the API and the pages, from whichever layer (issue 13).
-    "centrex.core.outage.DatabaseOutageMiddleware",
     "centrex.core.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The database away: 503 for the API and the pages, from whichever layer below (issue 13);
+    # inside the security headers' middlewares (its answer gets them), outside every one that
+    # reads the database.
+    "centrex.core.outage.DatabaseOutageMiddleware",
     # An API client's POST /api/v1/sms/messages, served before the rest (sms/intake.py).
     "centrex.sms.intake.SmsIntakeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -138,7 +138,9 @@ def test_a_send_whose_token_cannot_be_read_answers_503(
     assert_service_unavailable(client.post(MESSAGES, ONE_SMS, content_type="application/json"))
 
 
-def test_a_page_answers_the_plain_503_page(alice: User, database_away: Callable[[], None]) -> None:
+def test_a_page_answers_the_plain_503_page(
+    alice: User, database_away: Callable[[], None], caplog: pytest.LogCaptureFixture
+) -> None:
     # given a signed-in person: the session and the user are loaded by the middlewares
     client = Client(raise_request_exception=False)
     client.force_login(alice)
@@ -148,9 +150,13 @@ def test_a_page_answers_the_plain_503_page(alice: User, database_away: Callable[
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")
     assert int(response["Retry-After"]) >= 1
+    assert response["X-Content-Type-Options"] == "nosniff"  # inside the security headers
     page = response.content.decode()
     assert "Servizio momentaneamente non disponibile" in page
     assert "Service briefly unavailable" in page
+    # said in one warning line, not as an error with its traceback
+    said = [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING]
+    assert said == [("centrex.core.outage", "WARNING")]
 
 
 def test_a_view_that_finds_the_database_away_answers_503() -> None:

@@ -3,8 +3,8 @@ statement or lock past its timeout, or SQLite's writers' lock held too long answ
 once — problem+json `service_unavailable` with `Retry-After` for the API, a plain bilingual
 page for people — instead of a 500, an HTML error for the API, or a hang.
 
-`database_unavailable(error)` says which errors those are. `DatabaseOutageMiddleware`, the
-outermost middleware, answers them: raised by a view (`process_exception`) or by another
+`database_unavailable(error)` says which errors those are. `DatabaseOutageMiddleware`, outside
+every middleware that reads the database, answers them: raised by a view (`process_exception`) or by another
 middleware (the session or the user loaded in `UserLanguageMiddleware`): Django turns those
 into a 500 response inside the stack, so `got_request_exception` marks the request and the
 middleware replaces that 500 on its way out. The API's own handler (`centrex.api`) and the SMS
@@ -86,8 +86,22 @@ def _mark_request(sender: Any, request: HttpRequest | None = None, **kwargs: Any
 got_request_exception.connect(_mark_request, dispatch_uid="centrex.core.outage")
 
 
+class _DatabaseAwayFilter(logging.Filter):
+    """Leave out of `django.request` the "Internal Server Error" Django logs, with its
+    traceback, for a database away found by a middleware: the middleware replaces that 500
+    with the 503, and `unavailable_response` says it in one warning line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return error is None or not database_unavailable(error)
+
+
+logging.getLogger("django.request").addFilter(_DatabaseAwayFilter())
+
+
 class DatabaseOutageMiddleware:
-    """Answer 503 for a database away, whichever layer found it (the outermost middleware)."""
+    """Answer 503 for a database away, whichever layer below found it (placed outside every
+    middleware that reads the database, inside those that add security headers)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -25,7 +25,10 @@ OperationalError: the web answers 503, the dispatcher retries). The turn is trie
 without blocking; only when it is taken does a waiter thread block in `flock` on the caller's
 descriptor — still the kernel's queue — while the caller waits for it with the timeout. A turn
 given up is left to that waiter with the descriptor: it lets the turn go the moment it comes
-and closes the file; the caller's thread opens another next time.
+and closes the file; the caller's thread opens another next time. Its cost, measured once
+(issue 13: six threads of one process each committing 400 one-row updates on one file, the
+turn contended all the time): 13,900–14,600 transactions/s against 14,900–16,300 with the
+blocking `flock` — about 5 µs a contended turn, nothing beside a request's milliseconds.
 
 Measured worth (benchmarks/README.md): when it came (issue 5) the send rate went from
 1,091–1,244 to 1,100–1,425 SMS/s and the →SMSC p99 from 95 to 33–37 ms. In issue 11 one paired
