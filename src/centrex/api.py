@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -16,6 +17,7 @@ from ninja.parser import Parser
 
 from centrex.accounts.authentication import API_AUTH
 from centrex.core.errors import DomainError, ErrorCode, FieldError, NotFound
+from centrex.core.outage import database_unavailable, unavailable_response
 from centrex.core.problems import payload_too_large, problem_response
 
 logger = logging.getLogger(__name__)
@@ -132,6 +134,15 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return problem_response(payload_too_large())
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database away (issue 13): 503 `service_unavailable` with Retry-After."""
+    if not database_unavailable(exc):
+        raise exc
+    return unavailable_response(request, exc)
 
 
 def _add_routers() -> None:

@@ -78,13 +78,45 @@ def web(argv: Sequence[str]) -> int:
     return 0  # not reached
 
 
-def worker(argv: Sequence[str]) -> int:
-    """The background task worker alone (e-mails, registry submissions, retries)."""
-    _setup_django()
-    from django.core.management import call_command
+# The worker's pauses while the database is away (issue 13), doubling from the first to the
+# longest: it is back at work within WORKER_RETRY_MAX seconds of the database's return.
+WORKER_RETRY_MIN = 0.5
+WORKER_RETRY_MAX = 5.0
 
-    call_command("db_worker", "--queue-name", "*", "--no-reload", *argv)
-    return 0
+
+def worker(argv: Sequence[str]) -> int:
+    """The background task worker alone (e-mails, registry submissions, retries).
+
+    django_tasks_db's worker stops at the first database error that is not SQLite's lock: here
+    it is started again, after a pause, while the database is away (`database_unavailable`),
+    so the worker outlives a PostgreSQL restart (issue 13). A task that was running when the
+    database went may stay `RUNNING` (the library cannot record its end then)."""
+    _setup_django()
+    import logging
+
+    from django.core.management import call_command
+    from django.db import DatabaseError, connections
+
+    from centrex.core.outage import database_unavailable
+
+    logger = logging.getLogger("centrex.worker")
+    arguments = ["--queue-name", "*", "--no-reload", *argv]
+    pause = WORKER_RETRY_MIN
+    while True:
+        try:
+            call_command("db_worker", *arguments)
+            return 0
+        except DatabaseError as error:
+            if not database_unavailable(error):
+                raise
+            logger.warning("database unavailable (%s); the worker retries in %g s", error, pause)
+        for connection in connections.all(initialized_only=True):
+            with contextlib.suppress(DatabaseError):
+                connection.close()
+        time.sleep(pause)
+        pause = min(pause * 2, WORKER_RETRY_MAX)
+        if "--no-startup-delay" not in arguments:
+            arguments.append("--no-startup-delay")
 
 
 def sip(argv: Sequence[str]) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from centrex.config.calendar import parse_business_calendar
+from centrex.config.database import with_timeouts
 from centrex.config.environment import (
     database_from_url,
     email_from_url,
@@ -67,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every answer's Content-Security-Policy (core/security.py), the intake's as the API's.
     "centrex.core.security.ContentSecurityPolicyMiddleware",
+    # The database away: 503 for the API and the pages, from whichever layer below (issue 13);
+    # inside the security headers' middlewares (its answer gets them), outside every one that
+    # reads the database.
+    "centrex.core.outage.DatabaseOutageMiddleware",
     # An API client's POST /api/v1/sms/messages, served before the rest (sms/intake.py).
     "centrex.sms.intake.SmsIntakeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -102,7 +107,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", "sqlite:///"), DATA_DIR),
+    # PostgreSQL's connect, statement and lock timeouts: config/database.py (issue 13).
+    "default": with_timeouts(
+        database_from_url(env_str("DATABASE_URL", "sqlite:///"), DATA_DIR),
+        connect=env_int("CENTREX_DB_CONNECT_TIMEOUT", 5, minimum=0),
+        statement=env_int("CENTREX_DB_STATEMENT_TIMEOUT", 30, minimum=0),
+        lock=env_int("CENTREX_DB_LOCK_TIMEOUT", 10, minimum=0),
+    ),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,12 @@ def configured(url: str, data_dir: Path) -> dict[str, Any]:
     return dict(handler.settings["default"])
 
 
-@pytest.fixture
-def file_database(
-    tmp_path: Path, django_db_blocker: DjangoDbBlocker
+@contextmanager
+def file_connection(
+    entry: dict[str, Any], django_db_blocker: DjangoDbBlocker
 ) -> Iterator[BaseDatabaseWrapper]:
-    """A connection "file" to an SQLite file configured as the portal configures it."""
-    connections.settings["file"] = configured(f"sqlite:///{tmp_path}/db.sqlite3", tmp_path)
+    """A connection "file" made of the DATABASES `entry`, with a table `counter`."""
+    connections.settings["file"] = entry
     with django_db_blocker.unblock():
         connection = connections["file"]
         with connection.cursor() as cursor:
@@ -50,6 +51,16 @@ def file_database(
             connection.close()
             del connections["file"]
             del connections.settings["file"]
+
+
+@pytest.fixture
+def file_database(
+    tmp_path: Path, django_db_blocker: DjangoDbBlocker
+) -> Iterator[BaseDatabaseWrapper]:
+    """A connection "file" to an SQLite file configured as the portal configures it."""
+    entry = configured(f"sqlite:///{tmp_path}/db.sqlite3", tmp_path)
+    with file_connection(entry, django_db_blocker) as connection:
+        yield connection
 
 
 def lock_is_free(connection: BaseDatabaseWrapper) -> bool:

@@ -59,65 +59,88 @@ def _as_postgres_user() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
-def start_postgres() -> str:
-    """Start a private cluster; return its DATABASE_URL. Stopped when the process exits."""
-    base = Path(tempfile.mkdtemp(prefix="centrex-pg-"))
-    data = base / "data"
-    prefix = _as_postgres_user()
-    if prefix:
-        shutil.chown(base, user="postgres")
-    subprocess.run(
-        [
-            *prefix,
-            _postgres_bin("initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-sync",
-            "-N",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    port = _free_port()
-    options = (
-        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    subprocess.run(
-        [
-            *prefix,
-            _postgres_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(base / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+class PrivatePostgres:
+    """A throw-away cluster in a temporary directory, on a free loopback port that stays its
+    own across restarts: `start()`, `stop(mode)` (pg_ctl's fast, smart or immediate) and
+    `start()` again, `remove()` at the end. The suite's shared server is one (`start_postgres`);
+    a test that stops its database makes another (tests/core/test_database_outage.py)."""
 
-    def stop() -> None:
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="centrex-pg-"))
+        self.data = self.base / "data"
+        self.prefix = _as_postgres_user()
+        if self.prefix:
+            shutil.chown(self.base, user="postgres")
         subprocess.run(
-            [*prefix, _postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            [
+                *self.prefix,
+                _postgres_bin("initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+                "-N",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self.port = _free_port()
+
+    @property
+    def url(self) -> str:
+        """DATABASE_URL of its `postgres` database."""
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        """Start it and wait until it accepts connections."""
+        options = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            [
+                *self.prefix,
+                _postgres_bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.base / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop it (`pg_ctl stop -m mode`) and wait until it is down."""
+        subprocess.run(
+            [*self.prefix, _postgres_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             check=False,
         )
-        shutil.rmtree(base, ignore_errors=True)
 
-    atexit.register(stop)
-    return f"postgres://postgres@127.0.0.1:{port}/postgres"
+    def remove(self) -> None:
+        """Stop it at once and delete its files."""
+        self.stop("immediate")
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def start_postgres() -> str:
+    """Start a private cluster; return its DATABASE_URL. Stopped when the process exits."""
+    server = PrivatePostgres()
+    server.start()
+    atexit.register(server.remove)
+    return server.url
 
 
 @pytest.hookimpl(wrapper=True)

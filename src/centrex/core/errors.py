@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     TEXT_TOO_LONG = "text_too_long"
     THROTTLED = "throttled"
     CODE_RESEND_TOO_SOON = "code_resend_too_soon"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
     @property
     def http_status(self) -> int:
@@ -84,6 +85,8 @@ _STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
     ErrorCode.THROTTLED: 429,
     ErrorCode.CODE_RESEND_TOO_SOON: 429,
+    # The database is away or too busy to answer in time (issue 13): retry after Retry-After.
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
 }
 
 # When one request breaks several rules, `code` is the first in API.md's table order.

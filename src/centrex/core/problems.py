@@ -23,7 +23,12 @@ _TITLES = {
     422: _("Invalid input"),
     429: _("Too many requests"),
     500: _("Server error"),
+    503: _("Service unavailable"),
 }
+
+# Seconds a client is told to wait when the database is away (issue 13): about the time a
+# PostgreSQL restart or a failover takes, short enough that a retrying client is not idle long.
+SERVICE_UNAVAILABLE_RETRY_AFTER = 5
 
 
 def problem_body(error: DomainError) -> dict[str, Any]:
@@ -51,4 +56,14 @@ def payload_too_large() -> DomainError:
     return DomainError(
         ErrorCode.PAYLOAD_TOO_LARGE,
         _("The request body is larger than 1 MiB. Send less data at a time."),
+    )
+
+
+def service_unavailable() -> DomainError:
+    """503 `service_unavailable` with `Retry-After`: the database did not answer in time
+    (stopped, restarting, or its writers' lock held too long); nothing was stored."""
+    return DomainError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        _("The service is briefly unavailable. Try again in a moment."),
+        retry_after=SERVICE_UNAVAILABLE_RETRY_AFTER,
     )

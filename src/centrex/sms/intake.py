@@ -22,11 +22,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from centrex.accounts.authentication import BearerTokenAuth
 from centrex.core.errors import DomainError
+from centrex.core.outage import database_unavailable, unavailable_response
 from centrex.core.problems import problem_response
 from centrex.senders.models import SenderPolicy
 from centrex.senders.resolution import Sender
@@ -65,7 +67,12 @@ class SmsIntakeMiddleware:
         message = _documented_shape(request.body)
         if message is None:
             return None
-        found = _BEARER.live_token(request, token)  # activates the user's language
+        try:
+            found = _BEARER.live_token(request, token)  # activates the user's language
+        except DatabaseError as error:
+            if not database_unavailable(error):
+                raise
+            return _finished(unavailable_response(request, error))
         if found is None:
             return None
         user = found.obj.user
@@ -91,12 +98,22 @@ class SmsIntakeMiddleware:
             )
         except DomainError as error:
             response = problem_response(error)
-        # What the middlewares left out would have added (CommonMiddleware: Content-Length;
-        # XFrameOptionsMiddleware; UserLanguageMiddleware: Content-Language).
-        response.headers["Content-Length"] = str(len(response.content))
-        response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        response.headers["Content-Language"] = translation.get_language()
-        return response
+        except DatabaseError as error:
+            # The database away (issue 13): 503, and the request was not stored (a 202 only
+            # once its transaction committed).
+            if not database_unavailable(error):
+                raise
+            response = unavailable_response(request, error)
+        return _finished(response)
+
+
+def _finished(response: HttpResponse) -> HttpResponse:
+    """What the middlewares left out would have added (CommonMiddleware: Content-Length;
+    XFrameOptionsMiddleware; UserLanguageMiddleware: Content-Language)."""
+    response.headers["Content-Length"] = str(len(response.content))
+    response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    response.headers["Content-Language"] = translation.get_language()
+    return response
 
 
 def _documented_shape(body: bytes) -> dict[str, Any] | None:
