@@ -12,6 +12,7 @@ from centrex.config.environment import (
     database_from_url,
     email_from_url,
     env_bool,
+    env_choice,
     env_int,
     env_str,
     read_dotenv,
@@ -130,6 +131,8 @@ CENTREX_LOGIN_WINDOW_SECONDS = 15 * 60
 CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL = 10
 CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS = 50
 CENTREX_API_TOKEN_DAYS = env_int("CENTREX_API_TOKEN_DAYS", 30, minimum=1)
+# R-Z3: `required` makes every operator set up two-step verification at sign-in.
+CENTREX_OPERATOR_MFA = env_choice("CENTREX_OPERATOR_MFA", "optional", ("optional", "required"))
 # Number of reverse proxies in front of the web server whose X-Forwarded-For we trust.
 CENTREX_TRUSTED_PROXIES = env_int("CENTREX_TRUSTED_PROXIES", 0)
 # /metrics: a bearer token Prometheus must send; empty = loopback clients only.

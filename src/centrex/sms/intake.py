@@ -65,17 +65,21 @@ class SmsIntakeMiddleware:
         message = _documented_shape(request.body)
         if message is None:
             return None
-        found = _BEARER.live_token(request, token)  # activates the user's language
-        if found is None:
-            return None
-        user = found.obj.user
-        policy: SenderPolicy | None = None
-        if user.customer is not None:  # R-S2: a customer without a row has the default
-            loaded = found.related[_POLICY]
-            policy = (
-                loaded if isinstance(loaded, SenderPolicy) else SenderPolicy(customer=user.customer)
-            )
         try:
+            # Activates the user's language; a token limited to setting up two-step
+            # verification (R-Z3) is refused with its problem.
+            found = _BEARER.live_token(request, token)
+            if found is None:
+                return None
+            user = found.obj.user
+            policy: SenderPolicy | None = None
+            if user.customer is not None:  # R-S2: a customer without a row has the default
+                loaded = found.related[_POLICY]
+                policy = (
+                    loaded
+                    if isinstance(loaded, SenderPolicy)
+                    else SenderPolicy(customer=user.customer)
+                )
             sms = send_sms(
                 user,
                 to=message["to"],
