@@ -223,6 +223,9 @@ ROUTES: dict[str, Route] = {
     "backoffice/clienti/<int:pk>/utenti/<int:user_pk>/invito/": Route(
         Audience.OPERATOR, {"pk": "esempio", "user_pk": "bob"}, POST
     ),
+    "backoffice/clienti/<int:pk>/utenti/<int:user_pk>/verifica/azzera/": Route(
+        Audience.OPERATOR, {"pk": "esempio", "user_pk": "bob"}, POST
+    ),
     "backoffice/registro/": Route(Audience.OPERATOR),
     "backoffice/registro/export.csv": Route(Audience.OPERATOR),
     # communicator: Opzioni Account > Dispositivi Communicator (Communicator-enabled users:

@@ -122,3 +122,14 @@ def test_an_admin_resets_a_users_two_step_verification(alice: User, bob: User) -
     assert answer.status_code == 302
     entered = Client().post(LOGIN, {"email": bob.email, "password": PASSWORD})
     assert entered["Location"] != CODE
+
+
+def test_an_operator_resets_an_admins_two_step_verification(alice: User, operator: User) -> None:
+    turned_on(alice)
+    assert alice.customer is not None
+    page = f"/backoffice/clienti/{alice.customer.pk}/utenti/{alice.pk}/"
+    back_office = signed_in(operator)
+    assert "Azzera la verifica in due passaggi" in back_office.get(page).content.decode()
+    assert back_office.post(page + "verifica/azzera/").status_code == 302
+    entered = Client().post(LOGIN, {"email": alice.email, "password": PASSWORD})
+    assert entered["Location"] != CODE
