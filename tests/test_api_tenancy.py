@@ -73,8 +73,13 @@ NO_OBJECT_ID = [
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
     ("get", "/api/v1/extensions"),
-    # The caller's own customer (tests/customers/test_api_customer.py).
+    # The caller's own customer (tests/accounts/test_api_customer.py, test_mfa.py).
     ("get", "/api/v1/customer"),
+    ("patch", "/api/v1/customer"),
+    # The caller's own two-step verification (tests/accounts/test_mfa.py).
+    ("post", "/api/v1/me/mfa/totp"),
+    ("post", "/api/v1/me/mfa/totp/confirm"),
+    ("delete", "/api/v1/me/mfa"),
     ("post", "/api/v1/aliases/check"),
     ("get", "/api/v1/aliases"),
     ("post", "/api/v1/aliases"),

@@ -98,6 +98,11 @@ ROUTES: dict[str, Route] = {
     "accounts/login/": Route(Audience.PUBLIC, methods=BOTH),
     "accounts/logout/": Route(Audience.PUBLIC, methods=POST),
     "accounts/password-reset/": Route(Audience.PUBLIC, methods=BOTH),
+    # The sign-in's second step: nobody is pending, so everyone goes back to the login page.
+    "accounts/login/codice/": Route(Audience.PUBLIC, methods=BOTH),
+    "accounts/opzioni/verifica-in-due-passaggi/": Route(Audience.SIGNED_IN, methods=BOTH),
+    "impostazioni/sicurezza/": Route(Audience.CUSTOMER_ADMIN, methods=BOTH),
+    "impostazioni/utenti/<int:pk>/verifica/azzera/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
     "accounts/password-reset/sent/": Route(Audience.PUBLIC),
     "accounts/set-password/<str:uidb64>/<str:token>/": Route(
         Audience.PUBLIC, {"uidb64": "bob_link_uid", "token": "bob_link_token"}, BOTH
@@ -216,6 +221,9 @@ ROUTES: dict[str, Route] = {
         Audience.OPERATOR, {"pk": "esempio", "user_pk": "bob"}, BOTH, USER_EDIT
     ),
     "backoffice/clienti/<int:pk>/utenti/<int:user_pk>/invito/": Route(
+        Audience.OPERATOR, {"pk": "esempio", "user_pk": "bob"}, POST
+    ),
+    "backoffice/clienti/<int:pk>/utenti/<int:user_pk>/verifica/azzera/": Route(
         Audience.OPERATOR, {"pk": "esempio", "user_pk": "bob"}, POST
     ),
     "backoffice/registro/": Route(Audience.OPERATOR),

@@ -13,6 +13,7 @@ from centrex.config.environment import (
     database_from_url,
     email_from_url,
     env_bool,
+    env_choice,
     env_int,
     env_str,
     read_dotenv,
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "centrex.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # R-Z3: who must set up two-step verification does that first.
+    "centrex.accounts.two_step_pages.TwoStepSetupMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -147,6 +150,8 @@ CENTREX_PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
 CENTREX_PASSWORD_RESET_MAX_PER_EMAIL = 5
 CENTREX_PASSWORD_RESET_MAX_PER_ADDRESS = 50
 CENTREX_API_TOKEN_DAYS = env_int("CENTREX_API_TOKEN_DAYS", 30, minimum=1)
+# R-Z3: `required` makes every operator set up two-step verification at sign-in.
+CENTREX_OPERATOR_MFA = env_choice("CENTREX_OPERATOR_MFA", "optional", ("optional", "required"))
 # Number of reverse proxies in front of the web server whose X-Forwarded-For we trust.
 CENTREX_TRUSTED_PROXIES = env_int("CENTREX_TRUSTED_PROXIES", 0)
 # /metrics: a bearer token Prometheus must send; empty = loopback clients only.

@@ -31,6 +31,7 @@ def test_me_describes_a_customer_user(
         "communicator_online": False,
         "mobile_number": None,
         "mobile_verified": False,
+        "mfa_enabled": False,
     }
 
 

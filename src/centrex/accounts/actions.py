@@ -17,9 +17,20 @@ from django.utils.functional import Promise
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from centrex.accounts import emails
+from centrex.accounts import emails, mfa
 from centrex.accounts.access import is_admin_of
-from centrex.accounts.models import ApiToken, Language, Role, User, hash_token
+from centrex.accounts.models import (
+    ApiToken,
+    Language,
+    MfaRequirement,
+    RecoveryCode,
+    Role,
+    SignInPolicy,
+    TokenScope,
+    TwoStepVerification,
+    User,
+    hash_token,
+)
 from centrex.accounts.tokens import password_link_tokens
 from centrex.core.audit import record_audit
 from centrex.core.errors import DomainError, ErrorCode, FieldError, PermissionDenied
@@ -413,19 +424,38 @@ def _throttled(seconds: int, message: Promise) -> DomainError:
     )
 
 
-def authenticate_login(email: str, password: str, *, ip_address: str) -> User:
-    """Check credentials under the login throttle (API.md: 10 failures per e-mail or 50 per
-    address in 15 minutes answer 429 until the window ends, even for the right password)."""
-    address = (email or "").strip().lower()
-    if wait := _wait_for(
+_LOGIN_THROTTLED = _(
+    "Too many failed logins. Try again in %(minutes)d minutes or reset your password."
+)
+
+
+def _login_wait(address: str, ip_address: str) -> int:
+    return _wait_for(
         ("login_email", address, settings.CENTREX_LOGIN_MAX_FAILURES_PER_EMAIL),
         ("login_ip", ip_address, settings.CENTREX_LOGIN_MAX_FAILURES_PER_ADDRESS),
         window=settings.CENTREX_LOGIN_WINDOW_SECONDS,
-    ):
-        raise _throttled(
-            wait,
-            _("Too many failed logins. Try again in %(minutes)d minutes or reset your password."),
-        )
+    )
+
+
+def _count_login_failure(address: str, ip_address: str) -> None:
+    with transaction.atomic():
+        count_event("login_email", address)
+        count_event("login_ip", ip_address)
+
+
+def authenticate_login(
+    email: str, password: str, *, ip_address: str, otp: str | None = None
+) -> User:
+    """Check credentials under the login throttle (API.md: 10 failures per e-mail or 50 per
+    address in 15 minutes answer 429 until the window ends, even for the right password).
+
+    R-Z2: for a person with two-step verification on, the password alone answers
+    `mfa_required` (nothing counted, nothing forgotten: the failures so far stay counted, so
+    guessing codes after the right password is throttled too); with `otp`, a current code or
+    an unused recovery code is needed, a wrong one counts as a failed login."""
+    address = (email or "").strip().lower()
+    if wait := _login_wait(address, ip_address):
+        raise _throttled(wait, _LOGIN_THROTTLED)
     user = User.objects.select_related("customer").filter(email=address).first()
     valid = (
         user is not None
@@ -437,24 +467,56 @@ def authenticate_login(email: str, password: str, *, ip_address: str) -> User:
         if user is None:
             # Same work as a real check, so timing does not tell which e-mails exist.
             User().set_password(password)
-        with transaction.atomic():
-            count_event("login_email", address)
-            count_event("login_ip", ip_address)
+        _count_login_failure(address, ip_address)
         raise DomainError(
             ErrorCode.INVALID_CREDENTIALS,
             _("E-mail or password is not right. Check them and try again."),
+        )
+    if mfa_enabled(user):
+        if otp is None:
+            raise DomainError(
+                ErrorCode.MFA_REQUIRED,
+                _(
+                    "Two-step verification is on: send the 6-digit code of your authenticator "
+                    "app (or a recovery code) as otp."
+                ),
+            )
+        if not check_second_factor(user, otp):
+            _count_login_failure(address, ip_address)
+            raise DomainError(
+                ErrorCode.INVALID_CREDENTIALS,
+                _("The code is not right or was already used. Enter the code the app shows now."),
+            )
+    forget_events("login_email", address)
+    return user
+
+
+def complete_two_step_login(user: User, code: str, *, ip_address: str) -> User:
+    """The sign-in page's second step (R-Z2), once the password was right: the code, under the
+    same throttle as the password."""
+    address = user.email
+    wait = _login_wait(address, ip_address)
+    if wait:
+        raise _throttled(wait, _LOGIN_THROTTLED)
+    if not check_second_factor(user, code):
+        _count_login_failure(address, ip_address)
+        raise DomainError(
+            ErrorCode.INVALID_CREDENTIALS,
+            _("The code is not right or was already used. Enter the code the app shows now."),
+            field="code",
         )
     forget_events("login_email", address)
     return user
 
 
 @transaction.atomic
-def issue_api_token(user: User) -> tuple[str, ApiToken]:
+def issue_api_token(user: User, *, scope: str = TokenScope.FULL) -> tuple[str, ApiToken]:
     """A new bearer token; the raw value is returned once and only its hash is stored."""
     raw = "cx_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         token_hash=hash_token(raw),
+        scope=scope,
         expires_at=timezone.now() + timedelta(days=settings.CENTREX_API_TOKEN_DAYS),
     )
     return raw, token
@@ -470,3 +532,177 @@ def revoke_api_token(user: User, raw: str) -> bool:
     existed."""
     deleted, _ = ApiToken.objects.filter(user=user, token_hash=hash_token(raw)).delete()
     return deleted > 0
+
+
+# --- Two-step verification (R-Z1–Z3) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TotpSetup:
+    """A secret being set up: shown as text and as the `otpauth://` QR code (R-Z1)."""
+
+    secret: str
+    otpauth_uri: str
+
+
+def _two_step(user: User) -> TwoStepVerification | None:
+    return TwoStepVerification.objects.filter(user=user).first()
+
+
+def mfa_enabled(user: User) -> bool:
+    """Whether the person's sign-in needs a code (R-Z2)."""
+    found = _two_step(user)
+    return found is not None and found.is_on
+
+
+def mfa_must_be_set_up(user: User) -> bool:
+    """R-Z3: the customer requires it of this person (or CENTREX_OPERATOR_MFA=required of an
+    operator) and it is not on yet."""
+    if mfa_enabled(user):
+        return False
+    if user.is_operator:
+        return bool(settings.CENTREX_OPERATOR_MFA == "required")
+    requirement = mfa_requirement_of(user.customer) if user.customer else MfaRequirement.NONE
+    return requirement == MfaRequirement.EVERYONE or (
+        requirement == MfaRequirement.ADMINS and user.is_customer_admin
+    )
+
+
+def mfa_requirement_of(customer: Customer) -> str:
+    """Who of the customer must use two-step verification (R-Z3); no policy row: nobody."""
+    policy = SignInPolicy.objects.filter(customer=customer).first()
+    return policy.mfa_required if policy is not None else MfaRequirement.NONE
+
+
+@transaction.atomic
+def set_mfa_requirement(customer: Customer, requirement: str, *, acting_user: User) -> str:
+    """R-Z3: a customer's admin requires two-step verification of its admins, of everyone, or
+    of nobody; whoever must and has not set it up is led to it at the next sign-in. Audited."""
+    _require_admin_of(acting_user, customer)
+    if requirement not in MfaRequirement.values:
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            _("Choose who must use two-step verification: none, admins or everyone."),
+            field="mfa_required",
+        )
+    _lock_customer(customer)
+    policy, _created = SignInPolicy.objects.get_or_create(customer=customer)
+    if policy.mfa_required != requirement:
+        previous = policy.mfa_required
+        policy.mfa_required = requirement
+        policy.save(update_fields=["mfa_required", "updated_at"])
+        record_audit(
+            "customer.mfa_required_changed",
+            actor=acting_user,
+            target=customer,
+            customer_id=customer.pk,
+            from_state=previous,
+            to_state=requirement,
+        )
+    return requirement
+
+
+def _code_invalid() -> DomainError:
+    return DomainError(
+        ErrorCode.CODE_INVALID,
+        _("This code is not right or was already used: enter the 6 digits the app shows now."),
+        field="code",
+    )
+
+
+@transaction.atomic
+def start_totp(user: User) -> TotpSetup:
+    """A new secret to scan (R-Z1). Not on until a first code confirms it; starting again
+    replaces the secret being set up, and a confirmed one stays until then."""
+    secret = mfa.new_secret()
+    record, _created = TwoStepVerification.objects.select_for_update().get_or_create(user=user)
+    record.pending_secret = mfa.seal(secret)
+    record.save(update_fields=["pending_secret", "updated_at"])
+    return TotpSetup(secret=secret, otpauth_uri=mfa.provisioning_uri(secret, user.email))
+
+
+@transaction.atomic
+def confirm_totp(user: User, code: str, *, ip_address: str | None = None) -> list[str]:
+    """Turn two-step verification on with the first code of the secret being set up (R-Z1);
+    answers the ten recovery codes, shown this once (only their hashes are kept). A token
+    limited to the set-up (R-Z3) becomes a full one."""
+    record = TwoStepVerification.objects.select_for_update().filter(user=user).first()
+    if record is None or not record.pending_secret:
+        raise DomainError(
+            ErrorCode.CODE_INVALID,
+            _("Start setting up two-step verification first: scan the new QR code."),
+            field="code",
+        )
+    step = mfa.matching_step(
+        mfa.unseal(record.pending_secret), code, at=timezone.now().timestamp(), after=0
+    )
+    if step is None:
+        raise _code_invalid()
+    record.secret, record.pending_secret = record.pending_secret, ""
+    record.confirmed_at = timezone.now()
+    record.last_step = step
+    record.save()
+    codes = mfa.new_recovery_codes()
+    RecoveryCode.objects.filter(user=user).delete()
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=h) for h in codes.hashes)
+    ApiToken.objects.filter(user=user, scope=TokenScope.MFA_SETUP).update(scope=TokenScope.FULL)
+    record_audit("user.mfa_enabled", actor=user, target=user, ip_address=ip_address)
+    return codes.shown
+
+
+@transaction.atomic
+def check_second_factor(user: User, code: str) -> bool:
+    """A current code (each accepted once: R-Z1) or an unused recovery code, which is then
+    used up. False for anything else, and for a person without two-step verification."""
+    record = TwoStepVerification.objects.select_for_update().filter(user=user).first()
+    if record is None or not record.is_on:
+        return False
+    try:
+        secret = mfa.unseal(record.secret)
+    except mfa.SecretUnreadable:
+        secret = None  # SECRET_KEY rotated: only a recovery code (or a reset) helps now
+    if secret is not None:
+        step = mfa.matching_step(
+            secret, code, at=timezone.now().timestamp(), after=record.last_step
+        )
+        if step is not None:
+            record.last_step = step
+            record.save(update_fields=["last_step", "updated_at"])
+            return True
+    if not mfa.looks_like_recovery_code(code):
+        return False
+    used = RecoveryCode.objects.filter(
+        user=user, code_hash=mfa.recovery_code_hash(code), used_at__isnull=True
+    ).update(used_at=timezone.now())
+    return used == 1
+
+
+def _turn_off(user: User) -> None:
+    TwoStepVerification.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def disable_mfa(user: User, code: str, *, ip_address: str | None = None) -> None:
+    """Turn it off with a current code or a recovery code (R-Z1)."""
+    if not check_second_factor(user, code):
+        raise _code_invalid()
+    _turn_off(user)
+    record_audit("user.mfa_disabled", actor=user, target=user, ip_address=ip_address)
+
+
+@transaction.atomic
+def reset_mfa(user: User, *, acting_user: User, ip_address: str | None = None) -> None:
+    """R-Z3: a customer's admin resets one of its users' two-step verification (a lost phone),
+    an operator any customer user's; the person sets it up again at the next sign-in if it is
+    required. Audited."""
+    if user.pk == acting_user.pk:
+        raise PermissionDenied(_("Turn your own two-step verification off in Opzioni Account."))
+    if not acting_user.is_operator:
+        if user.customer is None:
+            raise PermissionDenied()
+        _require_admin_of(acting_user, user.customer)
+    elif user.is_operator:
+        raise PermissionDenied()
+    _turn_off(user)
+    record_audit("user.mfa_reset", actor=acting_user, target=user, ip_address=ip_address)

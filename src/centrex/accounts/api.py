@@ -16,26 +16,47 @@ from centrex.accounts.access import (
     api_caller,
     authenticated_as,
     require_customer_admin,
+    require_customer_user,
 )
 from centrex.accounts.actions import (
     UserData,
     authenticate_login,
+    confirm_totp,
     create_user,
     deactivate_user,
+    disable_mfa,
     issue_api_token,
+    mfa_must_be_set_up,
     revoke_api_token,
+    set_mfa_requirement,
+    start_totp,
     update_own_account,
     update_user,
 )
-from centrex.accounts.models import User, UserQuerySet
+from centrex.accounts.models import TokenScope, User, UserQuerySet
 from centrex.accounts.presence import with_communicator_online
-from centrex.accounts.schemas import LoginIn, MeOut, MePatch, TokenOut, UserIn, UserOut, UserPatch
+from centrex.accounts.schemas import (
+    CallerCustomerOut,
+    CodeIn,
+    CustomerMfaPatch,
+    LoginIn,
+    MeOut,
+    MePatch,
+    TokenOut,
+    TotpConfirmedOut,
+    TotpSetupOut,
+    UserIn,
+    UserOut,
+    UserPatch,
+)
 from centrex.core.addresses import client_address
 from centrex.customers.api import MAX_LIMIT
+from centrex.customers.models import Customer
 
 auth_router = Router(tags=["auth"])
 me_router = Router(tags=["me"])
 users_router = Router(tags=["users"], auth=authenticated_as(require_customer_admin))
+customer_router = Router(tags=["customer"], auth=authenticated_as(require_customer_user))
 
 
 def _bearer_token(request: HttpRequest) -> str | None:
@@ -57,9 +78,14 @@ def _bearer_token(request: HttpRequest) -> str | None:
 def create_token(request: HttpRequest, payload: LoginIn) -> tuple[int, dict[str, Any]]:
     """Wrong credentials are 401 `invalid_credentials`; after 10 failures for one e-mail or
     50 from one address in 15 minutes, 429 `throttled` with Retry-After, even for the right
-    password (API.md "Authentication")."""
-    user = authenticate_login(payload.email, payload.password, ip_address=client_address(request))
-    raw, token = issue_api_token(user)
+    password (API.md "Authentication"). With two-step verification on, `otp` is needed
+    (without it 401 `mfa_required`; wrong, 401 `invalid_credentials`, counted). A person who
+    must set it up and has not (R-Z3) gets a token that serves only `/me` and `/me/mfa/*`."""
+    user = authenticate_login(
+        payload.email, payload.password, ip_address=client_address(request), otp=payload.otp
+    )
+    scope = TokenScope.MFA_SETUP if mfa_must_be_set_up(user) else TokenScope.FULL
+    raw, token = issue_api_token(user, scope=scope)
     return 201, {"token": raw, "expires_at": token.expires_at, "user": user}
 
 
@@ -84,6 +110,69 @@ def get_me(request: HttpRequest) -> User:
 def patch_me(request: HttpRequest, payload: MePatch) -> User:
     """Opzioni Account (R-U9): only the fields sent change."""
     return update_own_account(api_caller(request), **payload.model_dump(exclude_unset=True))
+
+
+# --- Two-step verification (R-Z1) -------------------------------------------------------
+
+
+@me_router.post(
+    "/mfa/totp", response={201: TotpSetupOut}, summary="Start setting up two-step verification"
+)
+def post_totp(request: HttpRequest) -> tuple[int, dict[str, str]]:
+    """A new secret for an authenticator app; not on until confirmed with a first code.
+    Calling again replaces the secret being set up."""
+    setup = start_totp(api_caller(request))
+    return 201, {"secret": setup.secret, "otpauth_uri": setup.otpauth_uri}
+
+
+@me_router.post(
+    "/mfa/totp/confirm", response=TotpConfirmedOut, summary="Turn two-step verification on"
+)
+def confirm_totp_code(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
+    """The first code of the new secret turns it on and answers ten recovery codes, shown
+    this once; a wrong code is 422 `code_invalid`."""
+    codes = confirm_totp(api_caller(request), payload.code, ip_address=client_address(request))
+    return {"enabled": True, "recovery_codes": codes}
+
+
+@me_router.delete("/mfa", response={204: None}, summary="Turn two-step verification off")
+def delete_mfa(request: HttpRequest, payload: CodeIn) -> tuple[int, None]:
+    """Needs a current code or a recovery code (422 `code_invalid` otherwise)."""
+    disable_mfa(api_caller(request), payload.code, ip_address=client_address(request))
+    return 204, None
+
+
+# --- The caller's customer --------------------------------------------------------------
+
+
+def _caller_customer(request: HttpRequest) -> Customer:
+    """The caller's own customer, with what the shape reads, in one query."""
+    caller = api_caller(request)
+    return (
+        Customer.objects.visible_to(caller)
+        .select_related("sip_domain", "sign_in_policy")
+        .one_or_not_found(pk=caller.customer_id)
+    )
+
+
+@customer_router.get("", response=CallerCustomerOut, summary="The caller's customer")
+def get_caller_customer(request: HttpRequest) -> Customer:
+    """Any user of a customer (operators 403): the company, its kind, its SIP domain (R-V1)
+    and who must use two-step verification (R-Z3)."""
+    return _caller_customer(request)
+
+
+@customer_router.patch(
+    "",
+    response=CallerCustomerOut,
+    auth=authenticated_as(require_customer_admin),
+    summary="Require two-step verification (admins)",
+)
+def patch_caller_customer(request: HttpRequest, payload: CustomerMfaPatch) -> Customer:
+    """R-Z3: `mfa_required` is `none`, `admins` or `everyone`."""
+    admin = api_caller(request)
+    set_mfa_requirement(_caller_customer(request), payload.mfa_required, acting_user=admin)
+    return _caller_customer(request)
 
 
 # --- Users (customer admins) ------------------------------------------------------------

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 
-from centrex.accounts.models import ApiToken, User, hash_token
+from centrex.accounts.models import ApiToken, TokenScope, User, hash_token
+from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.prepared import JoinedLookup, JoinedRow
 
 # Recording every use would write on every request; once every few minutes is enough.
@@ -30,6 +32,19 @@ def _live_token_lookup(also_select: tuple[str, ...]) -> JoinedLookup[ApiToken]:
         ApiToken,
         where=[("token_hash", "="), ("expires_at", ">")],
         related=["user", "user__customer", "user__extension", *also_select],
+    )
+
+
+# R-Z3: what a token limited to setting up two-step verification may reach.
+MFA_SETUP_PATHS = ("/api/v1/me", "/api/v1/auth/token")
+
+
+def _serves_mfa_setup(request: HttpRequest) -> bool:
+    path = request.path.rstrip("/")
+    return (
+        path == MFA_SETUP_PATHS[0]
+        or path.startswith(MFA_SETUP_PATHS[0] + "/mfa")
+        or (path == MFA_SETUP_PATHS[1] and request.method == "DELETE")
     )
 
 
@@ -58,6 +73,14 @@ class BearerTokenAuth(HttpBearer):
         user = found.obj.user
         if not user.is_active or (user.customer is not None and not user.customer.is_active):
             return None
+        if found.obj.scope == TokenScope.MFA_SETUP and not _serves_mfa_setup(request):
+            raise DomainError(
+                ErrorCode.MFA_SETUP_REQUIRED,
+                _(
+                    "Your company requires two-step verification: set it up first with "
+                    "POST /api/v1/me/mfa/totp and /me/mfa/totp/confirm, then go on."
+                ),
+            )
         now = timezone.now()
         last_used_at = found.obj.last_used_at
         if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:

@@ -168,11 +168,20 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What a bearer token may do: everything, or only setting up two-step verification for a
+    person who must and has not yet (R-Z3: `/me` and `/me/mfa/*`)."""
+
+    FULL = "full", _("full")
+    MFA_SETUP = "mfa_setup", _("two-step set-up only")
+
+
 class ApiToken(models.Model):
     """A bearer token for the HTTP API. Only its SHA-256 is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=16, choices=TokenScope.choices, default=TokenScope.FULL)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -187,3 +196,85 @@ class ApiToken(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class MfaRequirement(models.TextChoices):
+    """R-Z3: who of a customer's people must use two-step verification."""
+
+    NONE = "none", _("nobody is required to")
+    ADMINS = "admins", _("the administrators")
+    EVERYONE = "everyone", _("everyone")
+
+
+class SignInPolicy(models.Model):
+    """How a customer's people sign in (R-Z3): who must use two-step verification. No row is
+    the default, nobody required. (A table of its own, not a column of the customer: the
+    registrar's views read the customers' table, which SQLite would rebuild to add one.)"""
+
+    customer = models.OneToOneField(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="sign_in_policy",
+    )
+    mfa_required = models.CharField(
+        _("two-step verification required of"),
+        max_length=8,
+        choices=MfaRequirement.choices,
+        default=MfaRequirement.NONE,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sign-in policy")
+        verbose_name_plural = _("sign-in policies")
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.mfa_required}"
+
+
+class TwoStepVerification(models.Model):
+    """A person's authenticator app (R-Z1): its TOTP secret, sealed (`accounts.mfa.seal`), on
+    once `confirmed_at` is set; `pending_secret` is a new secret shown but not yet confirmed
+    (starting again replaces it, the confirmed one stays until then). `last_step` is the time
+    step of the last code accepted, so a code works once."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="two_step"
+    )
+    secret = models.TextField(_("secret (sealed)"), blank=True)
+    pending_secret = models.TextField(_("secret being set up (sealed)"), blank=True)
+    confirmed_at = models.DateTimeField(_("turned on"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("last code's time step"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("two-step verification")
+        verbose_name_plural = _("two-step verifications")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'on' if self.is_on else 'off'}"
+
+    @property
+    def is_on(self) -> bool:
+        return self.confirmed_at is not None and bool(self.secret)
+
+
+class RecoveryCode(models.Model):
+    """One of the ten single-use recovery codes (R-Z1), by its keyed hash only."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code (hash)"), max_length=64)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'used' if self.used_at else 'unused'}"

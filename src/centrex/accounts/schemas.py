@@ -7,8 +7,9 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from centrex.accounts.models import Language, Role, User
+from centrex.accounts.models import Language, MfaRequirement, Role, User
 from centrex.accounts.presence import is_communicator_online
+from centrex.customers.models import Customer
 from centrex.customers.schemas import NOT_SENT, CustomerRef, Timestamp, enum_of
 
 _ROLES = enum_of(Role.values)
@@ -21,10 +22,11 @@ def _extension_number(user: User) -> str | None:
 
 
 class LoginIn(Schema):
-    """POST /auth/token."""
+    """POST /auth/token; `otp` for a person with two-step verification on (R-Z2)."""
 
     email: str
     password: str
+    otp: str | None = Field(None, description="The authenticator app's code, or a recovery code")
 
 
 class MeOut(Schema):
@@ -43,10 +45,17 @@ class MeOut(Schema):
     communicator_online: bool
     mobile_number: str | None
     mobile_verified: bool
+    mfa_enabled: bool
 
     @staticmethod
     def resolve_communicator_online(obj: User) -> bool:
         return is_communicator_online(obj)  # R-V6
+
+    @staticmethod
+    def resolve_mfa_enabled(obj: User) -> bool:
+        from centrex.accounts.actions import mfa_enabled
+
+        return mfa_enabled(obj)  # R-Z1
 
     @staticmethod
     def resolve_role(obj: User) -> str:
@@ -137,3 +146,53 @@ class UserPatch(Schema):
     language: str = Field(NOT_SENT, json_schema_extra=_LANGUAGES)
     extension: str | None = Field(NOT_SENT, json_schema_extra=_EXTENSION)
     is_active: bool = Field(NOT_SENT)
+
+
+class TotpSetupOut(Schema):
+    """201 of POST /me/mfa/totp: the secret to type, and the URI its QR code holds (R-Z1)."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class CodeIn(Schema):
+    """A code from the authenticator app (or, to turn it off, a recovery code)."""
+
+    code: str
+
+
+class TotpConfirmedOut(Schema):
+    """200 of POST /me/mfa/totp/confirm: on, with the ten recovery codes shown this once."""
+
+    enabled: bool
+    recovery_codes: list[str]
+
+
+class CallerCustomerOut(Schema):
+    """The caller's own customer (API.md `GET /customer`): what a Communicator client needs to
+    configure itself, the SIP domain among it (R-V1), and who must use two-step verification
+    (R-Z3)."""
+
+    id: int
+    name: str
+    kind: str
+    sip_domain: str | None
+    mfa_required: str = Field(..., json_schema_extra=enum_of(MfaRequirement.values))
+
+    @staticmethod
+    def resolve_sip_domain(obj: Customer) -> str | None:
+        # The registrar's app keeps one SIP domain per customer (reverse one-to-one
+        # `sip_domain`); accounts stands below it and only reads the row's name.
+        domain = getattr(obj, "sip_domain", None)
+        return domain.name if domain is not None else None
+
+    @staticmethod
+    def resolve_mfa_required(obj: Customer) -> str:
+        policy = getattr(obj, "sign_in_policy", None)
+        return policy.mfa_required if policy is not None else MfaRequirement.NONE
+
+
+class CustomerMfaPatch(Schema):
+    """PATCH /customer (admins): who must use two-step verification (R-Z3)."""
+
+    mfa_required: str = Field(..., json_schema_extra=enum_of(MfaRequirement.values))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from centrex.accounts import views
+from centrex.accounts import two_step_pages, views
 
 app_name = "accounts"
 urlpatterns: list[URLPattern] = [
     path("accounts/login/", views.login_view, name="login"),
+    path("accounts/login/codice/", two_step_pages.login_code, name="login_code"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/password-reset/", views.password_reset, name="password_reset"),
     path("accounts/password-reset/sent/", views.password_reset_sent, name="password_reset_sent"),
@@ -19,6 +20,12 @@ urlpatterns: list[URLPattern] = [
         name="set_password",
     ),
     path("accounts/opzioni/", views.options, name="options"),
+    path(
+        "accounts/opzioni/verifica-in-due-passaggi/",
+        two_step_pages.two_step,
+        name="two_step",
+    ),
+    path("impostazioni/sicurezza/", two_step_pages.security, name="security"),
     path("accounts/lingua/", views.choose_language, name="language"),
     path("area-clienti/", views.dashboard, name="dashboard"),
     path("impostazioni/utenti/", views.user_list, name="user_list"),
@@ -30,5 +37,10 @@ urlpatterns: list[URLPattern] = [
         "impostazioni/utenti/<int:pk>/invito/",
         views.user_resend_invitation,
         name="user_resend_invitation",
+    ),
+    path(
+        "impostazioni/utenti/<int:pk>/verifica/azzera/",
+        two_step_pages.user_reset_two_step,
+        name="user_reset_two_step",
     ),
 ]

@@ -37,6 +37,7 @@ from centrex.accounts.actions import (
     change_own_password,
     create_user,
     deactivate_user,
+    mfa_enabled,
     request_password_reset,
     resend_invitation,
     set_password_with_token,
@@ -54,8 +55,9 @@ from centrex.accounts.forms import (
 )
 from centrex.accounts.models import Role, User
 from centrex.accounts.presence import with_communicator_online
+from centrex.accounts.two_step_pages import begin_second_step, sign_in
 from centrex.core.addresses import client_address
-from centrex.core.errors import DomainError
+from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import page_for
 from centrex.customers.models import Extension
 
@@ -104,11 +106,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 ip_address=client_address(request),
             )
         except DomainError as error:
+            if error.code == ErrorCode.MFA_REQUIRED:  # R-Z2: the password was right
+                pending = User.objects.get(email=form.cleaned_data["email"].strip().lower())
+                return begin_second_step(request, pending, _next_url(request))
             form.add_error(None, str(error.message))
             retry_after = error.retry_after
         else:
-            login(request, user)
-            entered = redirect(_next_url(request))
+            entered = sign_in(request, user, _next_url(request))
             _remember_language(entered, user.language)
             return entered
     response = render(
@@ -309,6 +313,7 @@ def _user_form_page(
     context = {
         "form": form,
         "edited": edited,
+        "edited_two_step": edited is not None and edited.pk != admin.pk and mfa_enabled(edited),
         "suggestions": suggestions,
         "free_count": free_count,
     }

@@ -46,6 +46,11 @@ urlpatterns: list[URLPattern] = [
         users.user_resend_invitation,
         name="user_resend_invitation",
     ),
+    path(
+        "clienti/<int:pk>/utenti/<int:user_pk>/verifica/azzera/",
+        users.user_reset_two_step,
+        name="user_reset_two_step",
+    ),
     # Aliases: the queue, the review and the decisions (R-A8–A10)
     path("alias/", aliases.alias_queue, name="alias_queue"),
     path("alias/<int:pk>/", aliases.alias_review, name="alias_review"),

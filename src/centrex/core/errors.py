@@ -18,9 +18,11 @@ class ErrorCode(StrEnum):
     MALFORMED_REQUEST = "malformed_request"
     INVALID_CREDENTIALS = "invalid_credentials"
     NOT_AUTHENTICATED = "not_authenticated"
+    MFA_REQUIRED = "mfa_required"
     PERMISSION_DENIED = "permission_denied"
     ALIAS_CONSUMER_NOT_ALLOWED = "alias_consumer_not_allowed"
     COMMUNICATOR_NOT_ENABLED = "communicator_not_enabled"
+    MFA_SETUP_REQUIRED = "mfa_setup_required"
     NOT_FOUND = "not_found"
     EMAIL_TAKEN = "email_taken"
     EXTENSION_UNAVAILABLE = "extension_unavailable"
@@ -70,9 +72,11 @@ _STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.MALFORMED_REQUEST: 400,
     ErrorCode.INVALID_CREDENTIALS: 401,
     ErrorCode.NOT_AUTHENTICATED: 401,
+    ErrorCode.MFA_REQUIRED: 401,
     ErrorCode.PERMISSION_DENIED: 403,
     ErrorCode.ALIAS_CONSUMER_NOT_ALLOWED: 403,
     ErrorCode.COMMUNICATOR_NOT_ENABLED: 403,
+    ErrorCode.MFA_SETUP_REQUIRED: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.EMAIL_TAKEN: 409,
     ErrorCode.EXTENSION_UNAVAILABLE: 409,

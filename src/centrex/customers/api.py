@@ -1,10 +1,10 @@
-"""The customers' part of the API (API.md): the company's IP Centrex extensions, for customer
-admins ("Users and extensions"; R-U5), and the caller's own customer (`GET /customer`), for
-any of its users.
+"""The customer admin's view of the company's IP Centrex extensions (API.md "Users and
+extensions"; R-U5).
 
-Customers stands below accounts, so the API gives these routers their authentication where
-it assembles them (`centrex.api`: `authenticated_as(require_customer_admin)` for the
-extensions, `require_customer_user` for the customer)."""
+The router is for customer admins only: customers stands below accounts, so the API gives it
+that authentication where it assembles the routers (`centrex.api`,
+`authenticated_as(require_customer_admin)`). The caller's own customer (`GET /customer`) is
+accounts' (it holds the sign-in policy)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.core.tenancy import TenantQuerySet
-from centrex.customers.models import Customer, Extension, ExtensionQuerySet
-from centrex.customers.schemas import CallerCustomerOut, ExtensionOut
+from centrex.customers.models import Extension, ExtensionQuerySet
+from centrex.customers.schemas import ExtensionOut
 
 # API.md "Lists": ?limit= defaults to 50 (NINJA_PAGINATION_PER_PAGE) and is capped at 200.
 MAX_LIMIT = 200
 
 extensions_router = Router(tags=["extensions"])
-customer_router = Router(tags=["customer"])
 
 
 def extensions_by_state(extensions: ExtensionQuerySet, *, free: bool | None) -> ExtensionQuerySet:
@@ -41,12 +40,3 @@ def list_extensions(request: HttpRequest, free: bool | None = None) -> TenantQue
     the extensions already associated with a user."""
     extensions = Extension.objects.select_related("user").in_number_order()
     return extensions_by_state(extensions, free=free).visible_to(request.user)
-
-
-@customer_router.get("", response=CallerCustomerOut, summary="The caller's customer")
-def caller_customer(request: HttpRequest) -> Customer:
-    """Any user of a customer (the router's authentication refuses operators): the company,
-    its kind and its SIP domain (R-V1)."""
-    customer_id = getattr(request.user, "customer_id", None)
-    visible = Customer.objects.visible_to(request.user).select_related("sip_domain")
-    return visible.one_or_not_found(pk=customer_id)

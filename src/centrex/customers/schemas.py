@@ -65,23 +65,6 @@ class CustomerRef(Schema):
     kind: str
 
 
-class CallerCustomerOut(Schema):
-    """The caller's own customer (API.md `GET /customer`): what a Communicator client needs to
-    configure itself, the SIP domain among it (R-V1)."""
-
-    id: int
-    name: str
-    kind: str
-    sip_domain: str | None
-
-    @staticmethod
-    def resolve_sip_domain(obj: Customer) -> str | None:
-        # The registrar's app keeps one SIP domain per customer (reverse one-to-one
-        # `sip_domain`); customers stands below it and only reads the row's name.
-        domain = getattr(obj, "sip_domain", None)
-        return domain.name if domain is not None else None
-
-
 class AddressOut(Schema):
     """Sede legale (R-C2)."""
 

@@ -68,21 +68,20 @@ class SmsIntakeMiddleware:
         if message is None:
             return None
         try:
-            found = _BEARER.live_token(request, token)  # activates the user's language
-        except DatabaseError as error:
-            if not database_unavailable(error):
-                raise
-            return _finished(unavailable_response(request, error))
-        if found is None:
-            return None
-        user = found.obj.user
-        policy: SenderPolicy | None = None
-        if user.customer is not None:  # R-S2: a customer without a row has the default
-            loaded = found.related[_POLICY]
-            policy = (
-                loaded if isinstance(loaded, SenderPolicy) else SenderPolicy(customer=user.customer)
-            )
-        try:
+            # Activates the user's language; a token limited to setting up two-step
+            # verification (R-Z3) is refused with its problem.
+            found = _BEARER.live_token(request, token)
+            if found is None:
+                return None
+            user = found.obj.user
+            policy: SenderPolicy | None = None
+            if user.customer is not None:  # R-S2: a customer without a row has the default
+                loaded = found.related[_POLICY]
+                policy = (
+                    loaded
+                    if isinstance(loaded, SenderPolicy)
+                    else SenderPolicy(customer=user.customer)
+                )
             sms = send_sms(
                 user,
                 to=message["to"],

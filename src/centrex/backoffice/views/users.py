@@ -11,9 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from centrex.accounts.access import access_user, require_operator
-from centrex.accounts.actions import UserData, create_user, resend_invitation, update_user
+from centrex.accounts.actions import (
+    UserData,
+    create_user,
+    mfa_enabled,
+    resend_invitation,
+    reset_mfa,
+    update_user,
+)
 from centrex.accounts.models import User
 from centrex.backoffice.forms.customers import EditUserForm, NewUserForm, show_domain_error
+from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import page_for, posted
 from centrex.customers.access import access_customer
@@ -112,7 +120,12 @@ def user_edit(request: HttpRequest, operator: User, pk: int, user_pk: int) -> Ht
         else:
             messages.success(request, _("User %(email)s saved.") % {"email": data["email"]})
             return redirect("backoffice:customer_detail", pk=customer.pk)
-    context = {"customer": customer, "form": form, "edited": user}
+    context = {
+        "customer": customer,
+        "form": form,
+        "edited": user,
+        "edited_two_step": mfa_enabled(user),
+    }
     return render(request, "backoffice/user_form.html", context)
 
 
@@ -130,4 +143,22 @@ def user_resend_invitation(
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Invitation sent again to %(email)s.") % {"email": user.email})
+    return redirect("backoffice:user_edit", pk=customer.pk, user_pk=user.pk)
+
+
+@require_POST
+@page_for(require_operator)
+def user_reset_two_step(
+    request: HttpRequest, operator: User, pk: int, user_pk: int
+) -> HttpResponse:
+    """Reset a customer user's two-step verification — an admin who lost their phone and
+    recovery codes (R-Z3, audited)."""
+    customer = access_customer(operator, pk)
+    user = access_user(operator, user_pk, customer=customer)
+    reset_mfa(user, acting_user=operator, ip_address=client_address(request))
+    messages.success(
+        request,
+        _("Two-step verification of %(name)s is reset: they set it up again if it is required.")
+        % {"name": user.full_name or user.email},
+    )
     return redirect("backoffice:user_edit", pk=customer.pk, user_pk=user.pk)

@@ -25,6 +25,7 @@ def test_a_user_gets_the_companys_name_kind_and_sip_domain(
         "name": esempio.name,
         "kind": "business",
         "sip_domain": "esempio-srl.centrex.localhost",
+        "mfa_required": "none",
     }
 
 
