@@ -6,8 +6,9 @@
 Builds one customer whose 50 users sent 1,000,000 messages (recipients) over the last 365 days
 — one to three recipients and one to three parts per request, most delivered, some
 undeliverable, expired or failed — beside a second, small customer; then times, through the
-whole Django stack (`django.test.Client`, bearer token, DEBUG off), the admin's
-`GET /api/v1/sms/usage` for a full month in the middle of the year and for the current month,
+whole Django stack (`django.test.Client`, bearer token or session, DEBUG off), the admin's
+«Consumo SMS» page and `GET /api/v1/sms/usage` for a full month in the middle of the year and
+`GET /api/v1/sms/usage` for the current month,
 and the operators' `GET /api/v1/backoffice/usage`. Prints the first request's time (it counts
 the month's days from the messages and keeps them in the daily roll-up), then median and p95,
 and exits 1 when a median misses the target (100 ms).
@@ -227,7 +228,14 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         return Client(SERVER_NAME="localhost", headers={"Authorization": f"Bearer {token}"})
 
     as_admin, as_operator = client_of(admin), client_of(operator)
+    page = Client(SERVER_NAME="localhost")
+    page.force_login(admin)
     scenarios = [
+        (
+            f"«Consumo SMS» page, {middle} (admin)",
+            page,
+            f"/communicator/sms/consumo/?month={middle}",
+        ),
         (f"GET /sms/usage?month={middle} (admin)", as_admin, f"/api/v1/sms/usage?month={middle}"),
         ("GET /sms/usage (this month, admin)", as_admin, "/api/v1/sms/usage"),
         (
