@@ -102,6 +102,8 @@ ROUTES: dict[str, Route] = {
     "accounts/login/codice/": Route(Audience.PUBLIC, methods=BOTH),
     "accounts/opzioni/verifica-in-due-passaggi/": Route(Audience.SIGNED_IN, methods=BOTH),
     "impostazioni/sicurezza/": Route(Audience.CUSTOMER_ADMIN, methods=BOTH),
+    "impostazioni/registro/": Route(Audience.CUSTOMER_ADMIN),
+    "impostazioni/registro/export.csv": Route(Audience.CUSTOMER_ADMIN),
     "impostazioni/utenti/<int:pk>/verifica/azzera/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
     "accounts/password-reset/sent/": Route(Audience.PUBLIC),
     "accounts/set-password/<str:uidb64>/<str:token>/": Route(

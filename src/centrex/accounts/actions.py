@@ -444,7 +444,13 @@ def _count_login_failure(address: str, ip_address: str) -> None:
 
 
 def authenticate_login(
-    email: str, password: str, *, ip_address: str, otp: str | None = None
+    email: str,
+    password: str,
+    *,
+    ip_address: str,
+    otp: str | None = None,
+    user_agent: str = "",
+    channel: str = "api",
 ) -> User:
     """Check credentials under the login throttle (API.md: 10 failures per e-mail or 50 per
     address in 15 minutes answer 429 until the window ends, even for the right password).
@@ -452,7 +458,10 @@ def authenticate_login(
     R-Z2: for a person with two-step verification on, the password alone answers
     `mfa_required` (nothing counted, nothing forgotten: the failures so far stay counted, so
     guessing codes after the right password is throttled too); with `otp`, a current code or
-    an unused recovery code is needed, a wrong one counts as a failed login."""
+    an unused recovery code is needed, a wrong one counts as a failed login.
+
+    R-Z4: each sign-in and each failed attempt is in the activity trail, with the address and
+    the user agent (`channel`: `api` or `page`)."""
     address = (email or "").strip().lower()
     if wait := _login_wait(address, ip_address):
         raise _throttled(wait, _LOGIN_THROTTLED)
@@ -468,11 +477,13 @@ def authenticate_login(
             # Same work as a real check, so timing does not tell which e-mails exist.
             User().set_password(password)
         _count_login_failure(address, ip_address)
+        _record_sign_in_failure(address, user, "password", ip_address, user_agent, channel)
         raise DomainError(
             ErrorCode.INVALID_CREDENTIALS,
             _("E-mail or password is not right. Check them and try again."),
         )
-    if mfa_enabled(user):
+    two_step = mfa_enabled(user)
+    if two_step:
         if otp is None:
             raise DomainError(
                 ErrorCode.MFA_REQUIRED,
@@ -483,29 +494,75 @@ def authenticate_login(
             )
         if not check_second_factor(user, otp):
             _count_login_failure(address, ip_address)
+            _record_sign_in_failure(address, user, "code", ip_address, user_agent, channel)
             raise DomainError(
                 ErrorCode.INVALID_CREDENTIALS,
                 _("The code is not right or was already used. Enter the code the app shows now."),
             )
     forget_events("login_email", address)
+    _record_sign_in(user, ip_address, user_agent, channel, two_step=two_step)
     return user
 
 
-def complete_two_step_login(user: User, code: str, *, ip_address: str) -> User:
+# R-Z4: as much of a browser's or client's user agent as the trail keeps.
+USER_AGENT_KEPT = 300
+
+
+def _record_sign_in(
+    user: User, ip_address: str, user_agent: str, channel: str, *, two_step: bool
+) -> None:
+    record_audit(
+        "user.signed_in",
+        actor=user,
+        target=user,
+        ip_address=ip_address,
+        data={"channel": channel, "user_agent": user_agent[:USER_AGENT_KEPT], "two_step": two_step},
+    )
+
+
+def _record_sign_in_failure(
+    address: str,
+    user: User | None,
+    reason: str,
+    ip_address: str,
+    user_agent: str,
+    channel: str,
+) -> None:
+    """A failed attempt: in the trail of the customer whose user it named (an unknown e-mail
+    only in the operators'), with the e-mail typed, never the password or the code."""
+    record_audit(
+        "user.sign_in_failed",
+        actor=None,
+        target=user,
+        reason=reason,
+        ip_address=ip_address,
+        data={
+            "email": address[:254],
+            "channel": channel,
+            "user_agent": user_agent[:USER_AGENT_KEPT],
+        },
+    )
+
+
+def complete_two_step_login(
+    user: User, code: str, *, ip_address: str, user_agent: str = ""
+) -> User:
     """The sign-in page's second step (R-Z2), once the password was right: the code, under the
-    same throttle as the password."""
+    same throttle as the password; in the activity trail like every sign-in (R-Z4)."""
     address = user.email
     wait = _login_wait(address, ip_address)
     if wait:
         raise _throttled(wait, _LOGIN_THROTTLED)
     if not check_second_factor(user, code):
         _count_login_failure(address, ip_address)
+        _record_sign_in_failure(address, user, "code", ip_address, user_agent, "page")
         raise DomainError(
             ErrorCode.INVALID_CREDENTIALS,
             _("The code is not right or was already used. Enter the code the app shows now."),
             field="code",
         )
     forget_events("login_email", address)
+    _record_sign_in(user, ip_address, user_agent, "page", two_step=True)
     return user
 
 

@@ -82,7 +82,12 @@ def create_token(request: HttpRequest, payload: LoginIn) -> tuple[int, dict[str,
     (without it 401 `mfa_required`; wrong, 401 `invalid_credentials`, counted). A person who
     must set it up and has not (R-Z3) gets a token that serves only `/me` and `/me/mfa/*`."""
     user = authenticate_login(
-        payload.email, payload.password, ip_address=client_address(request), otp=payload.otp
+        payload.email,
+        payload.password,
+        ip_address=client_address(request),
+        otp=payload.otp,
+        user_agent=request.headers.get("User-Agent", ""),
+        channel="api",
     )
     scope = TokenScope.MFA_SETUP if mfa_must_be_set_up(user) else TokenScope.FULL
     raw, token = issue_api_token(user, scope=scope)

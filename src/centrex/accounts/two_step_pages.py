@@ -117,7 +117,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             complete_two_step_login(
-                user, form.cleaned_data["code"], ip_address=client_address(request)
+                user,
+                form.cleaned_data["code"],
+                ip_address=client_address(request),
+                user_agent=request.headers.get("User-Agent", ""),
             )
         except DomainError as error:
             form.add_error(

@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern] = [
         name="two_step",
     ),
     path("impostazioni/sicurezza/", two_step_pages.security, name="security"),
+    path("impostazioni/registro/", views.activity, name="activity"),
+    path("impostazioni/registro/export.csv", views.activity_export, name="activity_export"),
     path("accounts/lingua/", views.choose_language, name="language"),
     path("area-clienti/", views.dashboard, name="dashboard"),
     path("impostazioni/utenti/", views.user_list, name="user_list"),

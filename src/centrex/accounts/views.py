@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centrex.accounts.access import (
     access_user,
@@ -57,8 +57,12 @@ from centrex.accounts.models import Role, User
 from centrex.accounts.presence import with_communicator_online
 from centrex.accounts.two_step_pages import begin_second_step, sign_in
 from centrex.core.addresses import client_address
+from centrex.core.audit import activity_csv_rows
+from centrex.core.csv_export import csv_download
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import page_for
+from centrex.core.forms import ActivityFilterForm
+from centrex.core.models import AuditEvent
+from centrex.core.pages import filters_without_page, one_page, page_for
 from centrex.customers.models import Extension
 
 USERS_PER_PAGE = 50
@@ -104,6 +108,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["email"],
                 form.cleaned_data["password"],
                 ip_address=client_address(request),
+                user_agent=request.headers.get("User-Agent", ""),
+                channel="page",
             )
         except DomainError as error:
             if error.code == ErrorCode.MFA_REQUIRED:  # R-Z2: the password was right
@@ -484,3 +490,43 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     response = redirect(target)
     _remember_language(response, language)
     return response
+
+
+# --- Impostazioni > Registro attività (R-Z4) ---------------------------------------------
+
+ACTIVITY_PER_PAGE = 50
+
+
+def _customer_activity(admin: User, form: ActivityFilterForm) -> QuerySet[AuditEvent]:
+    """The customer's part of the activity trail: what happened to its users, devices,
+    aliases, sender policy and sign-ins (the operators' trail has everything)."""
+    return AuditEvent.objects.filter(customer_id=admin.customer_id, **form.lookups())
+
+
+@require_GET
+@page_for(require_customer_admin)
+def activity(request: HttpRequest, admin: User) -> HttpResponse:
+    """Sign-ins and failed attempts (with address and browser), two-step verification and
+    Communicator device changes, users, aliases: newest first, filterable, exportable."""
+    form = ActivityFilterForm(request.GET or None, customers=None)
+    page = one_page(request, _customer_activity(admin, form), ACTIVITY_PER_PAGE)
+    for event in page.object_list:
+        # A failed sign-in has no actor: the e-mail typed says who tried.
+        event.who = event.actor_email or str(event.data.get("email", ""))
+        event.user_agent = str(event.data.get("user_agent", ""))
+    context = {"form": form, "page": page, "filters": filters_without_page(request)}
+    return render(request, "accounts/activity.html", context)
+
+
+@require_GET
+@page_for(require_customer_admin)
+def activity_export(request: HttpRequest, admin: User) -> HttpResponseBase:
+    """The page's events as CSV, with its filters."""
+    form = ActivityFilterForm(request.GET or None, customers=None)
+    if form.is_bound and not form.is_valid():
+        return redirect(f"{reverse('accounts:activity')}?{request.GET.urlencode()}")
+    assert admin.customer is not None  # require_customer_admin
+    names = {admin.customer.pk: admin.customer.name}
+    return csv_download(
+        activity_csv_rows(_customer_activity(admin, form), names), "registro-attivita"
+    )

@@ -1,11 +1,17 @@
-"""Writing the audit trail; called by actions inside their transaction."""
+"""Writing the audit trail (called by actions inside their transaction) and reading it out as
+the CSV of a Registro attività (the operators' and a customer's own, R-B1, R-Z4)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
 
+from centrex.core.csv_export import spreadsheet_safe
 from centrex.core.models import AuditEvent
 
 if TYPE_CHECKING:
@@ -43,3 +49,41 @@ def record_audit(
         ip_address=ip_address if ip_address and ip_address != "unknown" else None,
         data=data or {},
     )
+
+
+ACTIVITY_CSV_COLUMNS = (
+    "created_at",
+    "actor_email",
+    "customer_id",
+    "customer",
+    "action",
+    "object_type",
+    "object_id",
+    "object",
+    "from_state",
+    "to_state",
+    "reason",
+    "ip_address",
+    "data",
+)
+
+
+def activity_csv_rows(events: QuerySet[AuditEvent], names: dict[int, str]) -> Iterator[list[str]]:
+    """A Registro attività as CSV rows, the header first (`names`: customers' names by id)."""
+    yield list(ACTIVITY_CSV_COLUMNS)
+    for event in events.iterator(chunk_size=2000):
+        yield [
+            timezone.localtime(event.created_at).isoformat(),
+            spreadsheet_safe(event.actor_email),
+            "" if event.customer_id is None else str(event.customer_id),
+            spreadsheet_safe(names.get(event.customer_id or 0, "")),
+            spreadsheet_safe(event.action),
+            event.object_type,
+            spreadsheet_safe(event.object_id),
+            spreadsheet_safe(event.object_repr),
+            spreadsheet_safe(event.from_state),
+            spreadsheet_safe(event.to_state),
+            spreadsheet_safe(event.reason),
+            event.ip_address or "",
+            spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
+        ]

@@ -68,6 +68,43 @@ class CustomerPeriodForm(PeriodForm):
         customer_field.choices = [("", _("All customers")), *customers]
 
 
+class ActivityFilterForm(CustomerPeriodForm):
+    """Filters of a Registro attività (R-B1, R-Z4): who, which action, a period and, for the
+    operators' (with `customers`), one customer. The page and its CSV export share them."""
+
+    actor = forms.CharField(label=_("Who (e-mail)"), required=False, max_length=254)
+    action = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=64,
+        help_text=_("Such as customer.created, or customer. for all of them."),
+    )
+
+    field_order = ["customer", "actor", "action", "date_from", "date_to"]
+
+    def __init__(self, *args: Any, customers: list[tuple[int, str]] | None, **kwargs: Any) -> None:
+        super().__init__(*args, customers=customers or [], **kwargs)
+        if customers is None:  # a customer's own trail
+            del self.fields["customer"]
+
+    def lookups(self) -> dict[str, Any]:
+        """The queryset filters for the valid fields (dates are whole days, Europe/Rome)."""
+        data = self._valid_fields()
+        lookups: dict[str, Any] = {}
+        if data.get("customer") is not None:
+            lookups["customer_id"] = data["customer"]
+        if data.get("actor"):
+            lookups["actor_email__icontains"] = data["actor"].strip()
+        if data.get("action"):
+            lookups["action__startswith"] = data["action"].strip()
+        since, until = self.period()
+        if since is not None:
+            lookups["created_at__gte"] = since
+        if until is not None:
+            lookups["created_at__lt"] = until
+        return lookups
+
+
 def all_of(label: Any, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     """A choice field's choices after a first, empty one that means "all" (or "choose")."""
     return [("", label), *choices]

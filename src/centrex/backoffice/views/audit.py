@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET
 from centrex.accounts.access import require_operator
 from centrex.accounts.models import User
 from centrex.aliases.models import AliasEvent
-from centrex.backoffice.forms.audit import AliasAuditFilterForm, AuditFilterForm
+from centrex.backoffice.forms.audit import AliasAuditFilterForm
 from centrex.backoffice.views.pages import customers_of
+from centrex.core.audit import activity_csv_rows
 from centrex.core.csv_export import csv_download, spreadsheet_safe
+from centrex.core.forms import ActivityFilterForm
 from centrex.core.models import AuditEvent
 from centrex.core.pages import filters_without_page, one_page, page_for
 from centrex.customers.models import Customer
@@ -45,7 +47,7 @@ def with_customer_names(
     return rows
 
 
-def _audit_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
+def _audit_events(form: ActivityFilterForm) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(**form.lookups())
 
 
@@ -54,48 +56,11 @@ def _audit_events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
 def audit_list(request: HttpRequest, operator: User) -> HttpResponse:
     """Registro attività: every recorded change, filterable, paginated, exportable."""
     customers = _customer_names(operator)
-    form = AuditFilterForm(request.GET or None, customers=customers)
+    form = ActivityFilterForm(request.GET or None, customers=customers)
     page = one_page(request, _audit_events(form), AUDIT_PER_PAGE)
     page.object_list = with_customer_names(page.object_list, dict(customers))
     context = {"form": form, "page": page, "filters": filters_without_page(request)}
     return render(request, "backoffice/audit_list.html", context)
-
-
-ACTIVITY_CSV_COLUMNS = (
-    "created_at",
-    "actor_email",
-    "customer_id",
-    "customer",
-    "action",
-    "object_type",
-    "object_id",
-    "object",
-    "from_state",
-    "to_state",
-    "reason",
-    "ip_address",
-    "data",
-)
-
-
-def _activity_csv_rows(events: QuerySet[AuditEvent], names: dict[int, str]) -> Iterator[list[str]]:
-    yield list(ACTIVITY_CSV_COLUMNS)
-    for event in events.iterator(chunk_size=2000):
-        yield [
-            timezone.localtime(event.created_at).isoformat(),
-            spreadsheet_safe(event.actor_email),
-            "" if event.customer_id is None else str(event.customer_id),
-            spreadsheet_safe(names.get(event.customer_id or 0, "")),
-            spreadsheet_safe(event.action),
-            event.object_type,
-            spreadsheet_safe(event.object_id),
-            spreadsheet_safe(event.object_repr),
-            spreadsheet_safe(event.from_state),
-            spreadsheet_safe(event.to_state),
-            spreadsheet_safe(event.reason),
-            event.ip_address or "",
-            spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
-        ]
 
 
 @require_GET
@@ -104,11 +69,11 @@ def audit_export(request: HttpRequest, operator: User) -> HttpResponseBase:
     """The Registro attività as CSV, with the page's filters (R-B1). Invalid filters go back
     to the page, which shows what to correct."""
     customers = _customer_names(operator)
-    form = AuditFilterForm(request.GET or None, customers=customers)
+    form = ActivityFilterForm(request.GET or None, customers=customers)
     if form.is_bound and not form.is_valid():
         return redirect(f"{reverse('backoffice:audit_list')}?{request.GET.urlencode()}")
     return csv_download(
-        _activity_csv_rows(_audit_events(form), dict(customers)), "registro-attivita"
+        activity_csv_rows(_audit_events(form), dict(customers)), "registro-attivita"
     )
 
 
