@@ -1,0 +1,110 @@
+"""Property-based fuzzing of the whole API (issue 13; API.md "Bad bodies", "Errors").
+
+Schemathesis reads the served `/api/v1/openapi.json` and, for every operation, generates
+requests both valid and invalid against it (`mode = "all"`), sent through the real WSGI stack
+(middlewares, the SMS intake included) as each kind of caller: an operator, a customer admin, a
+plain user (Communicator-enabled) and anonymous. Every answer must pass:
+
+- `not_a_server_error`: no input ever answers 5xx;
+- `status_code_conformance`: the status is one the document declares for the operation;
+- `content_type_conformance`: its content type is the declared one (problem+json for errors);
+- `response_schema_conformance`: its body matches the declared schema.
+
+Bounded and replayable: `EXAMPLES` examples per operation and caller, derandomized (Hypothesis
+derives each test's seed from its name, so a failure comes back on every run), no example
+database, no shrinking past the first failure's report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from centrex.accounts.actions import issue_api_token
+from centrex.accounts.models import User
+
+# Generated requests per operation and caller (4 callers: 4 x EXAMPLES per operation).
+EXAMPLES = 12
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "generation": {
+            "mode": "all",
+            "max-examples": EXAMPLES,
+            # The caller is the test's: no generated Authorization headers.
+            "with-security-parameters": False,
+            "database": "none",
+        },
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+    }
+)
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
+
+CALLERS = ["operator", "admin", "user", "anonymous"]
+
+
+@pytest.fixture
+def one_transaction() -> Iterator[None]:
+    """The WSGI handler closes the connection after each answer, which would end the test's
+    transaction: keep it open, as Django's test client does."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def caller_headers(
+    request: pytest.FixtureRequest, operator: User, alice: User, bob: User
+) -> Callable[[str], dict[str, str]]:
+    tokens = {
+        "operator": issue_api_token(operator)[0],
+        "admin": issue_api_token(alice)[0],
+        "user": issue_api_token(bob)[0],
+    }
+
+    def headers(caller: str) -> dict[str, str]:
+        token = tokens.get(caller)
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    return headers
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_as_documented(
+    case: schemathesis.Case,
+    caller: str,
+    caller_headers: Callable[[str], dict[str, str]],
+    one_transaction: None,
+) -> None:
+    case.call_and_validate(headers=caller_headers(caller), checks=CHECKS)
