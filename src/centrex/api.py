@@ -18,7 +18,12 @@ from ninja.parser import Parser
 
 from centrex.accounts.authentication import API_AUTH
 from centrex.core.errors import DomainError, ErrorCode, FieldError, NotFound
-from centrex.core.json_bodies import read_json_object, refuse_unsafe_text
+from centrex.core.json_bodies import (
+    empty_body_error,
+    not_json_error,
+    read_json_object,
+    refuse_unsafe_text,
+)
 from centrex.core.problems import describe_problems, payload_too_large, problem_response
 
 logger = logging.getLogger(__name__)
@@ -32,9 +37,7 @@ class StrictJsonParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         content_type = request.content_type or ""
         if content_type != "application/json" and not content_type.endswith("+json"):
-            raise _malformed(
-                _("The body must be valid JSON sent with Content-Type: application/json.")
-            )
+            raise not_json_error()
         return read_json_object(request.body)
 
     def parse_querydict(
@@ -110,7 +113,7 @@ def _body_missing(error: dict[str, Any]) -> bool:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if any(_body_missing(error) for error in exc.errors):
-        return problem_response(_malformed(_("The request has no body: send a JSON object.")))
+        return problem_response(empty_body_error())
     errors = []
     for error in exc.errors:
         field = _field_name(error.get("loc", ()))
@@ -142,9 +145,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, DomainError):  # from StrictJsonParser.parse_body
         return problem_response(exc.__cause__)
     if exc.status_code == 400:
-        return problem_response(
-            _malformed(_("The body must be valid JSON sent with Content-Type: application/json."))
-        )
+        return problem_response(not_json_error())
     if exc.status_code == 429:
         return problem_response(
             DomainError(

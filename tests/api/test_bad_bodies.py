@@ -115,9 +115,7 @@ def _rows() -> dict[str, int]:
 
 
 def _send(client: Client, operation: Operation, body: bytes) -> object:
-    return client.generic(
-        operation.method, operation.path, body, content_type="application/json"
-    )
+    return client.generic(operation.method, operation.path, body, content_type="application/json")
 
 
 def test_the_table_has_every_kind_of_operation() -> None:

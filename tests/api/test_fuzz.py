@@ -17,11 +17,12 @@ database, no shrinking past the first failure's report.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
@@ -35,8 +36,9 @@ from schemathesis.specs.openapi.checks import (
 from centrex.accounts.actions import issue_api_token
 from centrex.accounts.models import User
 
-# Generated requests per operation and caller (4 callers: 4 x EXAMPLES per operation).
-EXAMPLES = 12
+# Generated requests per operation and caller (4 callers: 4 x EXAMPLES per operation); a
+# deeper search for a session hunting bugs: CENTREX_FUZZ_EXAMPLES=200 pytest tests/api/test_fuzz.py
+EXAMPLES = int(os.environ.get("CENTREX_FUZZ_EXAMPLES", "25"))
 
 CHECKS = [
     not_a_server_error,
@@ -58,20 +60,24 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application(), config=CONFIG)
+schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/openapi.json", get_wsgi_application(), config=CONFIG
+)
 
 CALLERS = ["operator", "admin", "user", "anonymous"]
 
 
 @pytest.fixture
 def one_transaction() -> Iterator[None]:
-    """The WSGI handler closes the connection after each answer, which would end the test's
-    transaction: keep it open, as Django's test client does."""
-    request_finished.disconnect(close_old_connections)
+    """The WSGI handler closes the database connection before and after each request, which
+    would end the test's transaction: keep it open, as Django's test client does."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     try:
         yield
     finally:
-        request_finished.connect(close_old_connections)
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -33,6 +33,14 @@ def _malformed(message: Any) -> DomainError:
     return DomainError(ErrorCode.MALFORMED_REQUEST, message)
 
 
+def empty_body_error() -> DomainError:
+    return _malformed(_("The request has no body: send a JSON object."))
+
+
+def not_json_error() -> DomainError:
+    return _malformed(_("The body must be valid JSON sent with Content-Type: application/json."))
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -42,7 +50,7 @@ def read_json(body: bytes) -> Any:
     none to read, or `validation_error` (422) when one of its strings holds NUL or a lone
     surrogate."""
     if not body:
-        raise _malformed(_("The request has no body: send a JSON object."))
+        raise empty_body_error()
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -52,9 +60,7 @@ def read_json(body: bytes) -> Any:
     except RecursionError:
         raise _too_deep() from None
     except ValueError:
-        raise _malformed(
-            _("The body must be valid JSON sent with Content-Type: application/json.")
-        ) from None
+        raise not_json_error() from None
     refuse_unsafe_json(value)
     return value
 
@@ -65,21 +71,9 @@ def read_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise DomainError(
             ErrorCode.VALIDATION_ERROR,
-            _("The body must be a JSON object ({…}), not %(kind)s.") % {"kind": _kind(value)},
+            _("The body must be a JSON object ({…}), not an array, a number, a string or null."),
         )
     return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
 
 
 def _too_deep() -> DomainError:
@@ -87,25 +81,33 @@ def _too_deep() -> DomainError:
 
 
 def refuse_unsafe_json(value: Any) -> None:
-    """Walk a parsed JSON value (without recursion): deeper than MAX_DEPTH → 400, a string or
-    key holding NUL or a lone surrogate → 422 naming where (`to[2]`, `address.city`)."""
+    """Walk a parsed JSON value (without recursion): deeper than MAX_DEPTH → 400; strings or
+    keys holding NUL or a lone surrogate → 422 naming each place (`to[2]`, `address.city`),
+    in the order of the document."""
+    unsafe: list[str | None] = []
     pending: list[tuple[Any, int, str]] = [(value, 0, "")]
     while pending:
         item, depth, field = pending.pop()
         if isinstance(item, str):
-            refuse_unsafe_text(item, field or None)
+            if has_unsafe_text(item):
+                unsafe.append(field or None)
         elif isinstance(item, dict | list):
             if depth >= MAX_DEPTH:
                 raise _too_deep()
+            children: list[tuple[Any, int, str]] = []
             if isinstance(item, list):
-                pending.extend(
+                children = [
                     (entry, depth + 1, f"{field}[{index}]") for index, entry in enumerate(item)
-                )
+                ]
             else:
                 for key, entry in item.items():
                     path = f"{field}.{key}" if field else key
-                    refuse_unsafe_text(key, path)
-                    pending.append((entry, depth + 1, path))
+                    if has_unsafe_text(key):
+                        unsafe.append(path)
+                    children.append((entry, depth + 1, path))
+            pending.extend(reversed(children))
+    if unsafe:
+        raise _unsafe_text_error(unsafe)
 
 
 def has_unsafe_text(text: str) -> bool:
@@ -119,14 +121,21 @@ UNSAFE_TEXT_MESSAGE = _("This text holds a NUL character or an invalid (surrogat
 
 
 def refuse_unsafe_text(text: str, field: str | None) -> None:
-    """422 `validation_error` on `field` when `text` holds NUL or a lone surrogate. The
-    message never repeats the text: it could not be encoded in the answer."""
+    """422 `validation_error` on `field` when `text` holds NUL or a lone surrogate."""
     if has_unsafe_text(text):
-        raise DomainError(
-            ErrorCode.VALIDATION_ERROR,
-            UNSAFE_TEXT_MESSAGE,
-            errors=[FieldError(_printable(field), ErrorCode.VALIDATION_ERROR, UNSAFE_TEXT_MESSAGE)],
-        )
+        raise _unsafe_text_error([field])
+
+
+def _unsafe_text_error(fields: list[str | None]) -> DomainError:
+    """The message never repeats the text: it could not be encoded in the answer."""
+    return DomainError(
+        ErrorCode.VALIDATION_ERROR,
+        UNSAFE_TEXT_MESSAGE,
+        errors=[
+            FieldError(_printable(field), ErrorCode.VALIDATION_ERROR, UNSAFE_TEXT_MESSAGE)
+            for field in fields
+        ],
+    )
 
 
 def _printable(field: str | None) -> str | None:

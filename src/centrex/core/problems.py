@@ -90,25 +90,26 @@ def _problem_schema(status: int) -> dict[str, Any]:
 
 def problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
     """The problem statuses an API operation can answer (API.md "Errors", "Bad bodies"):
-    401 for every one (`POST /auth/token`: wrong credentials), 403 behind authentication, 400
-    and 413 with a body, 422 with a body or parameters, 404 with a path id or a write (a body
-    may name another customer's object), 409 for writes, 429 for POST and PUT (login, sending,
-    codes)."""
+    401 for every one (`POST /auth/token`: wrong credentials); 400 and 413 with a body; 422
+    with a body or parameters; 429 for POST and PUT (login, sending, codes); behind
+    authentication, 403, and for writes 404 (a body may name another customer's object) and
+    409; 404 with a path id."""
     parameters = operation.get("parameters", [])
-    has_body = "requestBody" in operation
+    authenticated = bool(operation.get("security"))
+    writes = method in _WRITE_METHODS
     statuses = {401}
-    if operation.get("security"):
-        statuses.add(403)
-    if has_body:
+    if "requestBody" in operation:
         statuses |= {400, 413, 422}
     if parameters:
         statuses.add(422)
-    if method in _WRITE_METHODS or any(p.get("in") == "path" for p in parameters):
-        statuses.add(404)
-    if method in _WRITE_METHODS:
-        statuses.add(409)
     if method in {"post", "put"}:
         statuses.add(429)
+    if authenticated:
+        statuses.add(403)
+    if authenticated and writes:
+        statuses |= {404, 409}
+    if any(parameter.get("in") == "path" for parameter in parameters):
+        statuses.add(404)
     return sorted(statuses)
 
 
