@@ -10,6 +10,10 @@ plain user (Communicator-enabled) and anonymous. Every answer must pass:
 - `content_type_conformance`: its content type is the declared one (problem+json for errors);
 - `response_schema_conformance`: its body matches the declared schema.
 
+Path ids are the generated ones or, half of the time, those of real objects the callers may
+or may not reach (`KNOWN_IDS`: the plain user, the customer, a draft alias, a device), so the
+operations run their actions, not only their 404s.
+
 Bounded and replayable: `EXAMPLES` examples per operation and caller, derandomized (Hypothesis
 derives each test's seed from its name, so a failure comes back on every run), no example
 database, no shrinking past the first failure's report.
@@ -26,6 +30,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -35,6 +40,9 @@ from schemathesis.specs.openapi.checks import (
 
 from centrex.accounts.actions import issue_api_token
 from centrex.accounts.models import User
+from centrex.aliases.actions.lifecycle import create_alias
+from centrex.communicator.actions import create_device
+from centrex.customers.models import Customer
 
 # Generated requests per operation and caller (4 callers: 4 x EXAMPLES per operation); a
 # deeper search for a session hunting bugs: CENTREX_FUZZ_EXAMPLES=200 pytest tests/api/test_fuzz.py
@@ -65,6 +73,31 @@ schema = schemathesis.openapi.from_wsgi(
 )
 
 CALLERS = ["operator", "admin", "user", "anonymous"]
+
+# Path parameter → the id of a real object, filled by the `known_objects` fixture.
+KNOWN_IDS: dict[str, int] = {}
+
+
+def _with_known_ids(parameters: object) -> object:
+    if not isinstance(parameters, dict):  # none, or a negative case's wrapped value
+        return parameters
+    return {name: KNOWN_IDS.get(name, value) for name, value in parameters.items()}
+
+
+@schema.hook
+def before_generate_path_parameters(
+    context: schemathesis.HookContext, strategy: st.SearchStrategy[object]
+) -> st.SearchStrategy[object]:
+    return st.one_of(strategy, strategy.map(_with_known_ids))
+
+
+@pytest.fixture
+def known_objects(esempio: Customer, alice: User, bob: User) -> Iterator[None]:
+    alias = create_alias(esempio, "EsempioSMS", acting_user=alice)
+    device, _password = create_device(bob, "Fuzz phone", acting_user=bob)
+    KNOWN_IDS.update(user_id=bob.pk, customer_id=esempio.pk, alias_id=alias.pk, device_id=device.pk)
+    yield
+    KNOWN_IDS.clear()
 
 
 @pytest.fixture
@@ -112,5 +145,6 @@ def test_every_operation_answers_as_documented(
     caller: str,
     caller_headers: Callable[[str], dict[str, str]],
     one_transaction: None,
+    known_objects: None,
 ) -> None:
     case.call_and_validate(headers=caller_headers(caller), checks=CHECKS)

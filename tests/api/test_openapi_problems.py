@@ -60,3 +60,23 @@ def test_each_problem_schema_allows_the_codes_of_its_status(document: dict[str, 
         assert codes == {str(c) for c in ErrorCode if c.http_status == status}
     assert "validation_error" in schemas["Problem422"]["properties"]["code"]["enum"]
     assert schemas["Problem409"]["properties"]["code"]["enum"][0] == "email_taken"
+
+
+def _properties(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (name, field, spec)
+        for name, schema in document["components"]["schemas"].items()
+        for field, spec in schema.get("properties", {}).items()
+    ]
+
+
+def test_a_nullable_enum_lists_null(document: dict[str, Any]) -> None:
+    """The fuzz found `registry.state` answered null while its enum did not allow it."""
+    nullable_enums = [
+        (name, field, spec)
+        for name, field, spec in _properties(document)
+        if "enum" in spec and {"type": "null"} in spec.get("anyOf", [])
+    ]
+    assert any(name == "RegistryOut" for name, _field, _spec in nullable_enums)
+    for name, field, spec in nullable_enums:
+        assert None in spec["enum"], (name, field)
