@@ -6,10 +6,14 @@ check of every text a request carries (API.md "Bad bodies").
   or JSON nested deeper than `MAX_DEPTH` levels → 400 `malformed_request`.
 - JSON that is not an object where the API expects one (every body of the API is an object:
   an array, `null`, a number…) → 422 `validation_error`.
-- A string holding NUL or a lone surrogate, anywhere (values and keys, bodies and query
-  parameters, pages' form fields) → 422 `validation_error` naming the field. No database
-  stores NUL (PostgreSQL refuses it) and no lone surrogate can be encoded as UTF-8, so such
-  text could only fail later, half-stored or in an answer that cannot be written.
+- A string holding NUL or a lone surrogate, anywhere (values and keys of bodies, query
+  parameters) → 422 `validation_error` naming each field. No database stores NUL (PostgreSQL
+  refuses it) and no lone surrogate can be encoded as UTF-8, so such text could only fail
+  later, half-stored or in an answer that cannot be written.
+
+Pages' forms need none of this: Django's `CharField` refuses NUL with a field error and its
+form data decoding replaces what is not UTF-8, so no surrogate arrives
+(tests/core/test_form_text.py walks every form).
 """
 
 from __future__ import annotations
