@@ -67,13 +67,15 @@ def api_operations() -> Iterator[Operation]:
                 name
                 for model in operation.models
                 if issubclass(model, QueryModel)
-                for name in model.model_fields
+                # the query parameters as sent: a schema's fields (pagination) are flattened
+                for name in getattr(model, "__ninja_flatten_map__", None) or model.model_fields
             )
             for method in operation.methods:
                 yield Operation(method, str(pattern.pattern), takes_body, query)
 
 
-OPERATIONS = list(api_operations())
+# Ninja gives each operation of a path its own URL pattern, so each is met once per pattern.
+OPERATIONS = list(dict.fromkeys(api_operations()))
 WITH_BODY = [operation for operation in OPERATIONS if operation.takes_body]
 WITH_QUERY = [operation for operation in OPERATIONS if operation.query]
 WITH_PATH_ID = [operation for operation in OPERATIONS if "<" in operation.route]
