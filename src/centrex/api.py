@@ -10,30 +10,62 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from centrex.accounts.authentication import API_AUTH
 from centrex.core.errors import DomainError, ErrorCode, FieldError, NotFound
+from centrex.core.json_bodies import (
+    empty_body_error,
+    not_json_error,
+    read_json_object,
+    refuse_unsafe_text,
+)
 from centrex.core.outage import database_unavailable, unavailable_response
-from centrex.core.problems import payload_too_large, problem_response
+from centrex.core.problems import describe_problems, payload_too_large, problem_response
 
 logger = logging.getLogger(__name__)
 
 
 class StrictJsonParser(Parser):
-    """Bodies must be JSON sent as JSON: anything else is `malformed_request`."""
+    """Bodies must be JSON objects sent as JSON, read by `read_json_object` (API.md "Bad
+    bodies"); query parameters must not hold NUL or lone surrogates. Ninja answers what this
+    raises while reading a body as HttpError 400 with the error as its cause (`on_http_error`)."""
 
     def parse_body(self, request: HttpRequest) -> Any:
         content_type = request.content_type or ""
         if content_type != "application/json" and not content_type.endswith("+json"):
-            raise ValueError("content type is not application/json")
-        return super().parse_body(request)
+            raise not_json_error()
+        return read_json_object(request.body)
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        for key, values in data.lists():
+            refuse_unsafe_text(key, key)
+            for value in values:
+                if isinstance(value, str):
+                    refuse_unsafe_text(value, key)
+        return super().parse_querydict(data, list_fields, request)
 
 
-api = NinjaAPI(
+class CentrexApi(NinjaAPI):
+    """The API whose OpenAPI document also describes every problem+json answer
+    (`describe_problems`), for every router at once."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        describe_problems(document)
+        return document
+
+
+api = CentrexApi(
     title="Centrex Portal API",
     version="1",
     urls_namespace="api",
@@ -75,8 +107,15 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem_response(exc)
 
 
+def _body_missing(error: dict[str, Any]) -> bool:
+    """Ninja's error for a body it did not read because there was none."""
+    return error.get("type") == "missing" and tuple(error.get("loc", ())) == ("body", "payload")
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if any(_body_missing(error) for error in exc.errors):
+        return problem_response(empty_body_error())
     errors = []
     for error in exc.errors:
         field = _field_name(error.get("loc", ()))
@@ -105,10 +144,10 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, RequestDataTooBig):
         return problem_response(payload_too_large())
+    if isinstance(exc.__cause__, DomainError):  # from StrictJsonParser.parse_body
+        return problem_response(exc.__cause__)
     if exc.status_code == 400:
-        return problem_response(
-            _malformed(_("The body must be valid JSON sent with Content-Type: application/json."))
-        )
+        return problem_response(not_json_error())
     if exc.status_code == 429:
         return problem_response(
             DomainError(

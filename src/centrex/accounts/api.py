@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import (
     access_user,
@@ -50,7 +49,7 @@ from centrex.accounts.schemas import (
     UserPatch,
 )
 from centrex.core.addresses import client_address
-from centrex.customers.api import MAX_LIMIT
+from centrex.core.pagination import paginated
 from centrex.customers.models import Customer
 
 auth_router = Router(tags=["auth"])
@@ -193,7 +192,7 @@ def _matching(users: UserQuerySet, search: str) -> UserQuerySet:
 
 
 @users_router.get("", response=list[UserOut], summary="Impostazioni > Utenti")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_users(request: HttpRequest, search: str = "") -> UserQuerySet:
     """The company's users with role, extension and Communicator state (R-U2)."""
     admin = api_caller(request)

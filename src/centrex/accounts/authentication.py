@@ -92,6 +92,15 @@ class BearerTokenAuth(HttpBearer):
 class PortalSessionAuth(SessionAuth):
     """The logged-in browser session (CSRF checked on unsafe methods)."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        """Without a session cookie there is no session to forge a request for: the caller is
+        anonymous (401 `not_authenticated`), not refused by the CSRF check (403) — issue 13:
+        the fuzz found every anonymous or stale-token write answered 403."""
+        if self.param_name not in request.COOKIES:
+            return None
+        key: str | None = super()._get_key(request)
+        return key
+
     def authenticate(self, request: HttpRequest, key: Any) -> User | None:
         user = request.user
         if user.is_authenticated and user.is_active:

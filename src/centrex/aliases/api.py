@@ -14,7 +14,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import api_caller, authenticated_as, require_operator
 from centrex.aliases.access import access_alias, require_alias_admin
@@ -39,7 +38,7 @@ from centrex.aliases.schemas import (
 )
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.customers.api import MAX_LIMIT
+from centrex.core.pagination import paginated
 
 router = Router(tags=["aliases"], auth=authenticated_as(require_alias_admin))
 backoffice_router = Router(tags=["backoffice"], auth=authenticated_as(require_operator))
@@ -79,7 +78,7 @@ def post_check(request: HttpRequest, payload: AliasTextIn) -> dict[str, Any]:
 
 
 @router.get("", response=list[AliasOut], summary="Communicator > Alias: the company's aliases")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_aliases(
     request: HttpRequest, status: str | None = Query(None, description=STATUS_QUERY_DESCRIPTION)
 ) -> SenderAliasQuerySet:
@@ -139,7 +138,7 @@ def delete_alias_endpoint(request: HttpRequest, alias_id: int) -> tuple[int, Non
 @backoffice_router.get(
     "", response=list[BackofficeAliasOut], summary="Alias requests, earliest due first"
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_backoffice_aliases(
     request: HttpRequest, status: str | None = Query(None, description=STATUS_QUERY_DESCRIPTION)
 ) -> SenderAliasQuerySet:

@@ -30,7 +30,7 @@ _STATUSES = enum_of(AliasStatus.values)
 # `?status=` of the lists, as the OpenAPI document describes it (the API checks the value,
 # with a translated message).
 STATUS_QUERY_DESCRIPTION = "Only aliases in this state: " + ", ".join(AliasStatus.values)
-_REGISTRY_STATES = enum_of([state for state in RegistryState.values if state])
+_REGISTRY_STATES = enum_of([state for state in RegistryState.values if state], nullable=True)
 
 
 def _or_none(value: str) -> str | None:

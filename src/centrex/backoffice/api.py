@@ -11,7 +11,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import api_caller, authenticated_as, require_operator
 from centrex.accounts.models import User, UserQuerySet
@@ -28,13 +27,14 @@ from centrex.backoffice.schemas import (
 )
 from centrex.core.csv_export import csv_download
 from centrex.core.errors import DomainError, ErrorCode
+from centrex.core.pagination import paginated
 from centrex.customers.access import access_customer
 from centrex.customers.actions import (
     parse_extension_numbers,
     parse_extension_range,
     provision_extensions,
 )
-from centrex.customers.api import MAX_LIMIT, extensions_by_state
+from centrex.customers.api import extensions_by_state
 from centrex.customers.models import Customer, Extension
 from centrex.customers.schemas import CustomerOut, ExtensionOut
 from centrex.sms.usage import Month, billing_rows, customers_usage
@@ -69,7 +69,7 @@ def post_customer(request: HttpRequest, payload: CustomerIn) -> tuple[int, Custo
 
 
 @router.get("/customers", response=list[CustomerOut], summary="Customers")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_customers(request: HttpRequest, search: str = "") -> QuerySet[Customer]:
     """Every word of `search` must appear in the ragione sociale, partita IVA, codice fiscale,
     e-mail or city."""
@@ -138,7 +138,7 @@ def post_extensions(
     response=list[ExtensionOut],
     summary="A customer's extensions",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_customer_extensions(
     request: HttpRequest, customer_id: int, free: bool | None = None
 ) -> QuerySet[Extension]:
@@ -149,7 +149,7 @@ def list_customer_extensions(
 
 
 @router.get("/customers/{customer_id}/users", response=list[UserOut], summary="A customer's users")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_customer_users(request: HttpRequest, customer_id: int) -> UserQuerySet:
     operator = api_caller(request)
     customer = access_customer(operator, customer_id)

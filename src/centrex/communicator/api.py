@@ -10,7 +10,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import (
     access_user,
@@ -34,8 +33,7 @@ from centrex.communicator.schemas import (
     DeviceIn,
     DeviceOut,
 )
-
-MAX_LIMIT = 200
+from centrex.core.pagination import paginated
 
 router = Router(tags=["communicator"], auth=authenticated_as(require_communicator_user))
 admin_router = Router(tags=["communicator"], auth=authenticated_as(require_customer_admin))
@@ -61,7 +59,7 @@ def get_communicator(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/devices", response=list[DeviceOut], summary="The caller's devices")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_devices(request: HttpRequest) -> DeviceQuerySet:
     return Device.objects.listed_for(api_caller(request))
 
@@ -86,7 +84,7 @@ def delete_device(request: HttpRequest, device_id: str) -> tuple[int, None]:
 
 
 @admin_router.get("/{user_id}/devices", response=list[DeviceOut], summary="A user's devices")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_user_devices(request: HttpRequest, user_id: str) -> DeviceQuerySet:
     """Modifica Utente: the devices of one of the admin's users (R-V2, R-V6)."""
     return Device.objects.listed_for(access_user(api_caller(request), user_id))

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from centrex.core.pagination import paginated
 from centrex.core.tenancy import TenantQuerySet
 from centrex.customers.models import Extension, ExtensionQuerySet
 from centrex.customers.schemas import ExtensionOut
-
-# API.md "Lists": ?limit= defaults to 50 (NINJA_PAGINATION_PER_PAGE) and is capped at 200.
-MAX_LIMIT = 200
 
 extensions_router = Router(tags=["extensions"])
 
@@ -34,7 +31,7 @@ def extensions_by_state(extensions: ExtensionQuerySet, *, free: bool | None) -> 
     response=list[ExtensionOut],
     summary="The company's extensions (free=true: only those no user has)",
 )
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_extensions(request: HttpRequest, free: bool | None = None) -> TenantQuerySet[Extension]:
     """`free=true` lists what Nuovo Utente / Modifica Utente may offer (R-U5); `free=false`
     the extensions already associated with a user."""

@@ -32,10 +32,11 @@ Timestamp = Annotated[
 NOT_SENT: Any = None
 
 
-def enum_of(values: list[Any]) -> dict[str, Any]:
+def enum_of(values: list[Any], *, nullable: bool = False) -> dict[str, Any]:
     """OpenAPI `enum` for a text field whose value the action checks (with a translated
-    message) rather than the schema."""
-    return {"enum": [str(value) for value in values]}
+    message) rather than the schema; `nullable` for a field that may be null (the enum must
+    list null too, or a null answer breaks the document: issue 13's fuzz)."""
+    return {"enum": [str(value) for value in values] + ([None] if nullable else [])}
 
 
 def _or_none(value: str) -> str | None:

@@ -14,10 +14,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Header, Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from centrex.accounts.access import api_caller, authenticated_as, require_customer_admin
-from centrex.customers.api import MAX_LIMIT
+from centrex.core.pagination import paginated
 from centrex.senders.resolution import Sender, resolve_senders
 from centrex.sms.actions import send_sms
 from centrex.sms.history import HistoryFilter, parse_moment
@@ -81,7 +80,7 @@ def post_message(
 
 
 @router.get("/messages", response=list[MessageOut], summary="Sent SMS, newest first")
-@paginate(LimitOffsetPagination, max_limit=MAX_LIMIT)
+@paginated
 def list_messages(
     request: HttpRequest,
     status: str | None = Query(None, description=STATUS_QUERY_DESCRIPTION),

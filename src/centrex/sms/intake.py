@@ -28,6 +28,7 @@ from django.utils import translation
 
 from centrex.accounts.authentication import BearerTokenAuth
 from centrex.core.errors import DomainError
+from centrex.core.json_bodies import read_json_object
 from centrex.core.outage import database_unavailable, unavailable_response
 from centrex.core.problems import problem_response
 from centrex.senders.models import SenderPolicy
@@ -120,10 +121,8 @@ def _documented_shape(body: bytes) -> dict[str, Any] | None:
     str}}` as `MessageIn` reads it (other keys ignored), or None when the body is anything the
     schema would refuse or convert: the endpoint answers those."""
     try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
+        data = read_json_object(body)  # the API's one reader (API.md "Bad bodies")
+    except DomainError:
         return None
     to = data.get("to")
     text = data.get("text")
