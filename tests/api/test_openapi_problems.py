@@ -31,7 +31,7 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 def test_every_operation_declares_its_problems_as_problem_json(document: dict[str, Any]) -> None:
     for method, path, operation in _operations(document):
         responses = operation["responses"]
-        assert "401" in responses, (method, path)
+        assert {"401", "503"} <= set(responses), (method, path)  # 503: the database away
         if operation.get("security"):
             assert "403" in responses, (method, path)
         if "requestBody" in operation:
@@ -47,7 +47,7 @@ def test_every_operation_declares_its_problems_as_problem_json(document: dict[st
 
 def test_login_and_sending_declare_429(document: dict[str, Any]) -> None:
     login = document["paths"]["/api/v1/auth/token"]["post"]["responses"]
-    assert set(login) == {"201", "400", "401", "413", "422", "429"}
+    assert set(login) == {"201", "400", "401", "413", "422", "429", "503"}
     assert "429" in document["paths"]["/api/v1/sms/messages"]["post"]["responses"]
 
 
