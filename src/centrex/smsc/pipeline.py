@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from centrex.config.durations import smpp_relative_time
 from centrex.sms.queue import (
     ClaimedRow,
     Failure,
@@ -120,7 +122,10 @@ class AccountPipeline:
         ]
         self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.bucket = TokenBucket(account.tps) if account.tps else None
-        self.composer = SubmitComposer()
+        # R-T5: the validity period every submit_sm carries, read once.
+        self.composer = SubmitComposer(
+            validity_period=smpp_relative_time(settings.CENTREX_SMS_VALIDITY)
+        )
         self.buffer: deque[Outgoing] = deque()
         self.in_flight = 0  # messages sent whose outcome is not stored yet
         self._pending = OutcomeBatch(dispatcher.dispatcher_id)
