@@ -68,6 +68,7 @@ from centrex.smsc.pdu import (
     UnknownPdu,
 )
 from centrex.smsc.simulator_config import (
+    NO_RECEIPT,
     RECEIPT_STATES,
     IdFormat,
     ReceivedMessage,
@@ -353,6 +354,18 @@ class SmscSimulator:
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._begin_stop)
 
+    def drop_connections(self) -> None:
+        """Cut every connection at once, as a network fault does (thread-safe): the receipts
+        they left unanswered go again on the next bind."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._drop_connections)
+
+    def _drop_connections(self) -> None:
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.abort()
+
     def _begin_stop(self) -> None:
         assert self._loop is not None
         self._stop_task = self._loop.create_task(self.stop())
@@ -407,7 +420,9 @@ class SmscSimulator:
         wanted = pdu.registered_delivery & _REGISTERED_DELIVERY_MASK
         if wanted in (_RECEIPT_ALWAYS, _RECEIPT_ON_FAILURE):
             stat = config.stat_for(pdu.destination_addr)
-            if wanted == _RECEIPT_ALWAYS or stat != "DELIVRD":
+            if stat == NO_RECEIPT:
+                self.counters.receipts_dropped += 1
+            elif wanted == _RECEIPT_ALWAYS or stat != "DELIVRD":
                 self._schedule(_Receipt(session.system_id, number, now, pdu, decoded.text, stat))
         return _submit_sm_resp(sequence_number, CommandStatus.ESME_ROK, message_id)
 
@@ -493,6 +508,7 @@ class SmscSimulator:
             text=text,
             parts=len(message_ids),
             message_ids=message_ids,
+            validity_period=pdu.validity_period,
         )
         self.counters.messages += 1
         self.received.append(message)
@@ -606,6 +622,9 @@ class SmscSimulator:
         )
 
     def _receipt_answered(self, session: _Session, pdu: DeliverSmResp) -> None:
+        if self.config.lose_receipt_answers and pdu.sequence_number in session.outstanding:
+            self.counters.receipt_answers_lost += 1  # stays outstanding: sent again later
+            return
         receipt = session.outstanding.pop(pdu.sequence_number, None)
         if receipt is None:
             return
@@ -674,7 +693,10 @@ def main(argv: list[str] | None = None) -> None:
         "--account", action="append", default=[], help="SYSTEM_ID=PASSWORD (default: any)"
     )
     parser.add_argument(
-        "--outcome", action="append", default=[], help="DESTINATION_SUFFIX=STAT, e.g. 0000=UNDELIV"
+        "--outcome",
+        action="append",
+        default=[],
+        help="DESTINATION_SUFFIX=STAT, e.g. 0000=UNDELIV (NONE: no receipt ever comes)",
     )
     parser.add_argument(
         "--fail", action="append", default=[], help="DESTINATION=STATUS, e.g. 39300=ESME_RINVDSTADR"
