@@ -62,6 +62,25 @@ BINDS_DOWN_GRACE = 5.0
 _RECEIPT_TEXT = re.compile(r"(?i)(?:^|\s)text:")
 
 
+def receipt_of(pdu: DeliverSm) -> IncomingReceipt:
+    """What the queue stores of a delivery receipt (R-T5): its match keys, its state, and its
+    text up to "text:" (which may quote the message), NUL written as a blank — PostgreSQL
+    stores no NUL in text, and a round that cannot be stored would be retried for ever. Raises ReceiptError for
+    a deliver_sm that is no readable receipt. Whatever the SMSC sent, the result can be stored
+    (tests/smsc/test_smpp_fuzz.py)."""
+    receipt = parse_receipt(pdu.short_message, pdu.tlvs)
+    # A NUL separates fields as a blank does (`parse_receipt`), also before "text:".
+    raw = (pdu.short_message or pdu.tlvs.message_payload or b"").decode("latin-1")
+    raw = raw.replace("\0", " ")
+    cut = _RECEIPT_TEXT.search(raw)
+    return IncomingReceipt(
+        candidates=receipt.id_keys.candidates,
+        state=str(receipt.state),
+        raw=raw[: cut.start()] if cut else raw,
+        received_at=timezone.now(),
+    )
+
+
 def transient_delay(attempts: int) -> float:
     """Seconds before a message refused by a passing fault is tried again: 1, 2, 4 … 300."""
     return float(min(300, 2 ** min(max(attempts - 1, 0), 9)))
@@ -390,21 +409,12 @@ class AccountPipeline:
             connection.answer_deliveries([pdu.sequence_number])
             return
         try:
-            receipt = parse_receipt(pdu.short_message, pdu.tlvs)
+            receipt = receipt_of(pdu)
         except ReceiptError as error:
             log_event(WARNING, "receipt_unreadable", smsc=self.label, error=error)
             connection.answer_deliveries([pdu.sequence_number])
             return
-        raw = (pdu.short_message or pdu.tlvs.message_payload or b"").decode("latin-1")
-        cut = _RECEIPT_TEXT.search(raw)
-        self._pending.receipts.append(
-            IncomingReceipt(
-                candidates=receipt.id_keys.candidates,
-                state=str(receipt.state),
-                raw=raw[: cut.start()] if cut else raw,
-                received_at=timezone.now(),
-            )
-        )
+        self._pending.receipts.append(receipt)
         self._receipt_answers.append((connection, pdu.sequence_number))
         self._record_wanted.set()
 
