@@ -3,11 +3,11 @@ answered, delivery receipts (also early ones, in hex or decimal)."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from centrex.sms.queue import (
     release_claims,
 )
 from centrex.smsc.receipts import normalize_message_id
+from tests.sms.together import run_together
 
 LEASE = 30.0
 
@@ -185,22 +186,16 @@ def test_two_dispatchers_claiming_at_once_never_get_the_same_message(alice: User
     # given 400 queued messages
     messages = queue_sms(alice, 400)
     claims: dict[str, list[int]] = {"d1": [], "d2": []}
-    start = threading.Barrier(2)
 
-    def dispatch(dispatcher_id: str) -> None:
-        try:
-            start.wait()
+    def dispatcher(dispatcher_id: str) -> Callable[[], None]:
+        def dispatch() -> None:
             while batch := claim_batch(dispatcher_id, 7, LEASE):
                 claims[dispatcher_id].extend(m.id for m in batch)
-        finally:
-            connections.close_all()
+
+        return dispatch
 
     # when two dispatchers, each on its own connection, claim until the queue is empty
-    threads = [threading.Thread(target=dispatch, args=(name,)) for name in claims]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(*(dispatcher(name) for name in claims))
     # then every message was claimed exactly once (FOR UPDATE SKIP LOCKED)
     assert not set(claims["d1"]) & set(claims["d2"])
     assert sorted(claims["d1"] + claims["d2"]) == sorted(m.id for m in messages)

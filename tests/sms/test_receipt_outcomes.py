@@ -4,11 +4,9 @@ repeated receipts that change nothing, a receipt sent again stored once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -30,6 +28,7 @@ from centrex.sms.queue import (
     record_receipts,
 )
 from tests.sms.test_queue import queue_sms, receipt, status_of, submitted
+from tests.sms.together import run_together
 
 VALIDITY = timedelta(hours=48)
 GRACE = timedelta(hours=1)
@@ -136,22 +135,13 @@ def test_sweepers_running_at_once_expire_each_message_once(alice: User) -> None:
     mark_submitted([submitted(m, f"F{n}") for n, m in enumerate(messages)])
     submitted_ago(messages, VALIDITY + GRACE + timedelta(minutes=1))
     counts: list[int] = []
-    start = threading.Barrier(3)
 
     def sweep() -> None:
-        try:
-            start.wait()
-            while moved := expire_unreceipted(limit=7, rounds=1):
-                counts.append(moved)
-        finally:
-            connections.close_all()
+        while moved := expire_unreceipted(limit=7, rounds=1):
+            counts.append(moved)
 
     # when three sweepers, each on its own connection, run until nothing is left
-    threads = [threading.Thread(target=sweep) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    run_together(sweep, sweep, sweep)
     # then every message expired once: the counts add up to the messages
     assert sum(counts) == 300
     assert SmsMessage.objects.filter(status=MessageStatus.EXPIRED, error_code=NO_RECEIPT).count()

@@ -155,8 +155,8 @@ def test_a_bad_builtin_port_is_refused() -> None:
         parse_smsc_url("builtin", builtin_port=70000)
 
 
-def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
-    # given a deployment with a window of zero
+def centrex_check(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """`centrex check` in a fresh deployment of `tmp_path` with these environment variables."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -164,17 +164,23 @@ def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
     }
     environment.update(
         CENTREX_DATA_DIR=str(tmp_path),
-        CENTREX_SMSC_URL="smpp://centrex:secret@smsc.example.it?window=0",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        **variables,
     )
-    # when any centrex command starts
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "centrex.cli", "check"],
         env=environment,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+    )
+
+
+def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
+    # given a deployment with a window of zero, when any centrex command starts
+    result = centrex_check(
+        tmp_path, CENTREX_SMSC_URL="smpp://centrex:secret@smsc.example.it?window=0"
     )
     # then it stops with the reason, before doing anything
     assert result.returncode != 0
@@ -248,24 +254,7 @@ def test_the_validity_goes_in_smpp_relative_time(duration: timedelta, written: s
 
 
 def test_a_bad_validity_stops_any_program_at_start(tmp_path: Path) -> None:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CENTREX_", "DJANGO_", "PYTEST_"))
-    }
-    environment.update(
-        CENTREX_DATA_DIR=str(tmp_path),
-        CENTREX_SMS_RECEIPT_GRACE="2 days",
-        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "centrex.cli", "check"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = centrex_check(tmp_path, CENTREX_SMS_RECEIPT_GRACE="2 days")
     assert result.returncode != 0
     assert "CENTREX_SMS_RECEIPT_GRACE must be a whole number with the unit s, m or h" in (
         result.stderr

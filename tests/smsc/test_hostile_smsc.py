@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +38,7 @@ from centrex.smsc.pdu import (
     UnknownPdu,
 )
 from tests.plugins.smsc import RunningDispatcher, dispatching
+from tests.smsc.loopback import LoopbackSmsc
 from tests.smsc.test_dispatcher import QUICK, queue, statuses
 
 
@@ -60,44 +60,21 @@ class Script:
     nack_first: dict[str, int] = field(default_factory=dict)
 
 
-class HostileSmsc:
+class HostileSmsc(LoopbackSmsc):
     """A loopback SMSC that binds anyone, answers submits (a DELIVRD receipt right after each
     answer) and misbehaves as its `Script` says; it keeps every PDU the dispatcher sent."""
 
     def __init__(self, script: Script) -> None:
+        super().__init__()
         self.script = script
         self.binds = 0
         self.from_dispatcher: list[Pdu] = []
         self.unreadable = 0
         self.nacked: set[str] = set()
         self.next_id = 0x5000
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._server: asyncio.Server | None = None
-        self._sessions: list[_Session] = []
 
-    def __enter__(self) -> HostileSmsc:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(5)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
-
-    async def _start(self) -> None:
-        self._server = await self._loop.create_server(lambda: _Session(self), "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for session in self._sessions:
-            if session.transport is not None:
-                session.transport.abort()
+    def session(self) -> _Session:
+        return _Session(self)
 
     @property
     def url(self) -> str:
@@ -116,7 +93,7 @@ class _Session(asyncio.Protocol):
 
     def connection_made(self, transport: Any) -> None:
         self.transport = transport
-        self.smsc._sessions.append(self)
+        self.smsc.connections.append(self)
 
     def write(self, data: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():
