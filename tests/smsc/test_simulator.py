@@ -410,6 +410,47 @@ def test_unanswered_receipts_are_sent_again_on_the_next_bind() -> None:
     run(body)
 
 
+def test_a_destination_whose_receipt_is_lost_gets_none() -> None:
+    async def body() -> None:
+        # given an SMSC that loses the receipts of destinations ending in 0000
+        async with (
+            simulator(receipt_delay=0.05, receipt_stat={"0000": "NONE"}) as smsc,
+            bound_client(smsc) as client,
+        ):
+            # when two are submitted, then only the other one's receipt comes
+            await client.submit(destination_addr="393470000000")
+            await client.submit(destination_addr="393471234567")
+            (receipt,) = await client.wait_receipts(1)
+            assert receipt.source_addr == "393471234567"
+            assert smsc.counters.receipts_dropped == 1
+            assert smsc.counters.receipts_sent == 1
+
+    run(body)
+
+
+def test_receipts_whose_answer_was_lost_are_sent_again_on_the_next_bind() -> None:
+    async def body() -> None:
+        # given an SMSC that never gets the deliver_sm_resp of a client that does answer
+        async with simulator(receipt_delay=0.05, lose_receipt_answers=True) as smsc:
+            first = await Client.connect(smsc.port)
+            await first.bind()
+            response = await first.submit()
+            await first.wait_receipts(1)
+            await first.send(EnquireLink(sequence_number=next(first.sequence)))
+            assert isinstance(await first.expect(), EnquireLinkResp)  # the answer went before
+            assert smsc.counters.receipt_answers_lost == 1
+            # when the connection is cut, and a new bind comes
+            smsc.config.lose_receipt_answers = False
+            smsc._drop_connections()
+            async with bound_client(smsc) as second:
+                (again,) = await second.wait_receipts(1)
+            # then the same receipt comes again
+            assert again.tlvs.receipted_message_id == response.message_id
+            assert smsc.counters.receipts_sent == 2
+
+    run(body)
+
+
 def test_receipts_go_to_a_receiver_bind_not_to_a_transmitter() -> None:
     async def body() -> None:
         async with simulator(receipt_delay=0.05) as smsc:
