@@ -34,6 +34,19 @@ def test_every_submit_sm_carries_the_validity_period(
     assert message.validity_period == "000000020000000R"
 
 
+def test_a_validity_shorter_than_the_smscs_delay_expires_by_its_receipt(
+    sms_engine: SmsEngine, alice: User, settings: Settings
+) -> None:
+    # given a validity of one second, and an SMSC that would deliver after two
+    settings.CENTREX_SMS_VALIDITY = timedelta(seconds=1)
+    sms_engine.simulator.config.receipt_delay = 2.0
+    queue(alice)
+    # when it is sent, then the SMSC's EXPIRED receipt settles it (no sweep needed)
+    sms_engine.drain()
+    message = SmsMessage.objects.get()
+    assert (message.status, message.error_code) == (MessageStatus.EXPIRED, "")
+
+
 def test_a_message_whose_receipt_never_comes_ends_expired_with_no_receipt(
     sms_engine: SmsEngine, alice: User, settings: Settings
 ) -> None:

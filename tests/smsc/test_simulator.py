@@ -40,7 +40,12 @@ from centrex.smsc.pdu import (
     UnbindResp,
 )
 from centrex.smsc.receipts import ReceiptState, message_ids_match, parse_receipt
-from centrex.smsc.simulator import SimulatorConfig, SmscSimulator, _submit_sm_resp
+from centrex.smsc.simulator import (
+    SimulatorConfig,
+    SmscSimulator,
+    _submit_sm_resp,
+    relative_seconds,
+)
 
 TIMEOUT = 5.0
 SYSTEM_ID = "centrex"
@@ -449,6 +454,41 @@ def test_receipts_whose_answer_was_lost_are_sent_again_on_the_next_bind() -> Non
             assert smsc.counters.receipts_sent == 2
 
     run(body)
+
+
+def test_a_validity_that_ends_before_delivery_gets_an_expired_receipt() -> None:
+    async def body() -> None:
+        # given an SMSC that delivers after 0.2 s
+        async with simulator(receipt_delay=0.2) as smsc, bound_client(smsc) as client:
+            # when one message may live 0 s, one 1 minute, one as long as the SMSC likes
+            await client.submit(destination_addr="393470000001", validity_period="000000000000000R")
+            await client.submit(destination_addr="393470000002", validity_period="000000000100000R")
+            await client.submit(destination_addr="393470000003")
+            receipts = await client.wait_receipts(3)
+            # then the first expired, the others were delivered
+            states = {r.source_addr: parse_receipt(r.short_message, r.tlvs).state for r in receipts}
+            assert states == {
+                "393470000001": ReceiptState.EXPIRED,
+                "393470000002": ReceiptState.DELIVERED,
+                "393470000003": ReceiptState.DELIVERED,
+            }
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [
+        ("000002000000000R", 2 * 86400),
+        ("000000000130000R", 90),
+        ("010100000000000R", (365 + 30) * 86400),
+        ("260101120000000+", None),
+        ("", None),
+        ("0000xx000000000R", None),
+    ],
+)
+def test_relative_times_are_read_in_seconds(written: str, seconds: int | None) -> None:
+    assert relative_seconds(written) == seconds
 
 
 def test_receipts_go_to_a_receiver_bind_not_to_a_transmitter() -> None:

@@ -6,7 +6,9 @@ id, `enquire_link` and `unbind`, and `generic_nack` for what it cannot read. For
 `registered_delivery` it sends `deliver_sm` delivery receipts (esm_class 0x04, the text of SMPP
 3.4 Appendix B and the TLVs `receipted_message_id` and `message_state`) after a delay, on a bind
 of the same system_id that can receive, with a window of unanswered receipts per bind; receipts
-not answered when a bind goes away are sent again on the next one. It can be told to throttle
+not answered when a bind goes away are sent again on the next one. A message whose relative
+`validity_period` ends before the receipt delay gets an EXPIRED receipt; a destination may be
+told to get no receipt at all (`receipt_stat` NONE). It can be told to throttle
 (a fraction of the submits, or the ones beyond N per second) and to refuse given destinations
 with a permanent error, and it writes receipt ids in hex or decimal so the dispatcher's id
 matching is exercised (R-T5, R-T6).
@@ -420,6 +422,9 @@ class SmscSimulator:
         wanted = pdu.registered_delivery & _REGISTERED_DELIVERY_MASK
         if wanted in (_RECEIPT_ALWAYS, _RECEIPT_ON_FAILURE):
             stat = config.stat_for(pdu.destination_addr)
+            validity = relative_seconds(pdu.validity_period)
+            if stat != NO_RECEIPT and validity is not None and validity < config.receipt_delay:
+                stat = "EXPIRED"  # the SMSC gave up before it could deliver, as SMSCs do
             if stat == NO_RECEIPT:
                 self.counters.receipts_dropped += 1
             elif wanted == _RECEIPT_ALWAYS or stat != "DELIVRD":
@@ -655,6 +660,20 @@ def _submit_sm_resp(sequence_number: int, status: int, message_id: str = "") -> 
     bytes as `SubmitSmResp(...).encode()`; an error goes as a bare header)."""
     body = message_id.encode("ascii") + b"\0" if status == CommandStatus.ESME_ROK else b""
     return _HEADER.pack(16 + len(body), CommandId.SUBMIT_SM_RESP, status, sequence_number) + body
+
+
+def relative_seconds(validity_period: str) -> int | None:
+    """The seconds of an SMPP 3.4 relative time ("YYMMDDhhmmss000R", years of 365 days and
+    months of 30, as SMSCs commonly count them); None for an absolute or empty one."""
+    if len(validity_period) != 16 or not validity_period.endswith("R"):
+        return None
+    digits = validity_period[:12]
+    if not digits.isdigit():
+        return None
+    years, months, days, hours, minutes, seconds = (
+        int(digits[at : at + 2]) for at in range(0, 12, 2)
+    )
+    return ((((years * 365 + months * 30 + days) * 24 + hours) * 60 + minutes) * 60) + seconds
 
 
 def _epoch(moment: datetime | None) -> float | None:
