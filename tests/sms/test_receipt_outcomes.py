@@ -204,6 +204,21 @@ def test_a_receipt_sent_again_before_its_part_is_known_is_stored_once(alice: Use
     assert SmsReceipt.objects.count() == 1
 
 
+def test_an_old_waiting_receipt_gives_its_place_to_a_new_one_with_its_id(alice: User) -> None:
+    # given a receipt that waited two days for a part that never came
+    record_receipts([receipt("P1")])
+    SmsReceipt.objects.update(received_at=timezone.now() - timedelta(days=2))
+    # when an SMSC that reuses its ids sends the same id and state for a new message, before
+    # its part is stored
+    [message] = queue_sms(alice)
+    assert record_receipts([receipt("P1")]) == 0
+    # then the new receipt waits (the old one made way) and settles the message once it is
+    mark_submitted([submitted(message, "P1")])
+    assert match_pending_receipts() == 1
+    assert status_of(message) == MessageStatus.DELIVERED
+    assert SmsReceipt.objects.count() == 1
+
+
 def test_another_state_of_a_waiting_receipt_is_kept_too(alice: User) -> None:
     # given an enroute receipt waiting for its part, and then the final one
     record_receipts([receipt("K1", "enroute")])

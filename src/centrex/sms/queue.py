@@ -506,25 +506,42 @@ def record_receipts(receipts: Sequence[IncomingReceipt]) -> int:
     now = timezone.now()
     with transaction.atomic(savepoint=False):
         matched = _apply_receipts(receipts, now)
-        # One waiting receipt per id and state, however often it came (sms_receipt_unique_waiting).
-        SmsReceipt.objects.bulk_create(
-            [
-                SmsReceipt(
-                    id_key=receipt.candidates[0],
-                    candidates=list(receipt.candidates),
-                    state=receipt.state,
-                    raw=receipt.raw,
-                    received_at=receipt.received_at or now,
-                )
-                for index, receipt in enumerate(receipts)
-                if index not in matched
-            ],
-            ignore_conflicts=True,
-        )
+        waiting = [receipt for index, receipt in enumerate(receipts) if index not in matched]
+        if waiting:
+            _store_waiting(waiting, now)
     return len(matched)
 
 
-def match_pending_receipts(max_age: timedelta = timedelta(days=1), limit: int = 1000) -> int:
+def _store_waiting(receipts: Sequence[IncomingReceipt], now: datetime) -> None:
+    """Keep receipts whose part is not known yet: one per id and state however often it came
+    (sms_receipt_unique_waiting: an SMSC sends a receipt again after a reconnect). A waiting
+    one older than the match window names an id this system never sent; when an SMSC that
+    reuses its ids sends that id and state again, the new receipt takes its place."""
+    SmsReceipt.objects.filter(
+        matched=False,
+        id_key__in={receipt.candidates[0] for receipt in receipts},
+        received_at__lt=now - RECEIPT_MATCH_WINDOW,
+    ).delete()
+    SmsReceipt.objects.bulk_create(
+        [
+            SmsReceipt(
+                id_key=receipt.candidates[0],
+                candidates=list(receipt.candidates),
+                state=receipt.state,
+                raw=receipt.raw,
+                received_at=receipt.received_at or now,
+            )
+            for receipt in receipts
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# How long a stored receipt waits for its part (`match_pending_receipts`).
+RECEIPT_MATCH_WINDOW = timedelta(days=1)
+
+
+def match_pending_receipts(max_age: timedelta = RECEIPT_MATCH_WINDOW, limit: int = 1000) -> int:
     """Match stored receipts (oldest first, at most `limit`, received within `max_age`) to the
     parts stored since they arrived; matched ones are marked so. Receipts older than `max_age`
     name ids this system never sent and stay for the record. Returns how many matched."""
