@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from pytest_django.fixtures import Settings
@@ -29,7 +28,14 @@ from centrex.sms.queue import (
     match_pending_receipts,
     record_receipts,
 )
-from tests.sms.test_queue import queue_sms, receipt, status_of, submitted
+from tests.sms.test_queue import (
+    delivered_history,
+    generic_plans,
+    queue_sms,
+    receipt,
+    status_of,
+    submitted,
+)
 from tests.sms.together import run_together
 
 VALIDITY = timedelta(hours=48)
@@ -271,27 +277,11 @@ def test_saving_a_message_checks_the_move_against_the_database(alice: User) -> N
 
 @pytest.mark.skipif("config.getoption('db') != 'postgres'", reason="PostgreSQL's plans")
 def test_the_sweep_walks_the_claim_index_whatever_the_history(alice: User) -> None:
-    # given a history of delivered messages and a few submitted ones, with statistics
-    (first,) = queue_sms(alice)
-    SmsMessage.objects.bulk_create(
-        SmsMessage(
-            request_id=first.request_id,
-            customer_id=first.customer_id,
-            destination=f"+39347{index:07d}",
-            status=MessageStatus.DELIVERED,
-        )
-        for index in range(5000)
-    )
+    # given a history of delivered messages and a few submitted ones
+    delivered_history(alice)
     mark_submitted([submitted(m, f"N{n}") for n, m in enumerate(queue_sms(alice, 3))])
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE sms_smsmessage")
-        # when PostgreSQL plans the sweep's read once for any parameter (prepared statements)
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        sql = f"SELECT 1 FROM sms_smsmessage WHERE {_UNRECEIPTED} LIMIT 1"
-        numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
-        cursor.execute(f"PREPARE sweep (timestamptz, timestamptz) AS {numbered}")
-        cursor.execute("EXPLAIN EXECUTE sweep (now(), now())")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("DEALLOCATE sweep")
+    # when PostgreSQL plans the sweep's read once for any parameter (prepared statements)
+    sql = f"SELECT 1 FROM sms_smsmessage WHERE {_UNRECEIPTED} LIMIT 1"
+    plan = generic_plans({"sweep": sql})["sweep"]
     # then it walks the claim index: no sequential scan of the history
     assert "sms_message_claim" in plan and "Seq Scan" not in plan, plan
