@@ -56,7 +56,8 @@ from centrex.smsc.pdu import (
 from centrex.smsc.pipeline import receipt_of
 from centrex.smsc.receipts import ReceiptError
 
-FUZZ = settings(database=None, max_examples=300, deadline=None)
+# Failures print the `@reproduce_failure` blob that replays them.
+FUZZ = settings(database=None, max_examples=300, deadline=None, print_blob=True)
 U32 = st.integers(0, 0xFFFFFFFF)
 OCTET = st.integers(0, 255)
 TYPED_TAGS = {
@@ -297,7 +298,7 @@ class _Bind:
         self.listener = _Listener()
 
 
-@settings(database=None, max_examples=200, deadline=None)
+@settings(database=None, max_examples=200, deadline=None, print_blob=True)
 @given(
     st.lists(st.one_of(any_pdu.map(lambda pdu: pdu.encode()), st.binary(max_size=40)), max_size=6),
     st.lists(st.integers(1, 80), max_size=10),
