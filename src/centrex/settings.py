@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from centrex.config.calendar import parse_business_calendar
 from centrex.config.database import with_timeouts
+from centrex.config.durations import MAX_SMS_VALIDITY, env_duration
 from centrex.config.environment import (
     database_from_url,
     email_from_url,
@@ -246,6 +247,12 @@ CENTREX_CLOSED_DATES = os.environ.get("CENTREX_CLOSED_DATES", "").strip()
 parse_business_calendar(CENTREX_BUSINESS_HOURS, CENTREX_BUSINESS_DAYS, CENTREX_CLOSED_DATES)
 CENTREX_SMS_USER_RATE = env_int("CENTREX_SMS_USER_RATE", 600)
 CENTREX_SMS_CUSTOMER_RATE = env_int("CENTREX_SMS_CUSTOMER_RATE", 6000)
+# R-T5: the validity period sent with each submit_sm, and how long after it a message still
+# without its receipt waits before it is `expired` with `no_receipt` (timedelta values).
+CENTREX_SMS_VALIDITY = env_duration(
+    "CENTREX_SMS_VALIDITY", "48h", minimum="1s", maximum=MAX_SMS_VALIDITY
+)
+CENTREX_SMS_RECEIPT_GRACE = env_duration("CENTREX_SMS_RECEIPT_GRACE", "1h")
 
 # Communicator on Kamailio (R-V1–R-V6): the parent of the customers' SIP domains; where
 # `centrex sip` listens (UDP and TCP); the registrar address devices are given, if another

@@ -3,11 +3,11 @@ answered, delivery receipts (also early ones, in hex or decimal)."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from centrex.sms.queue import (
     release_claims,
 )
 from centrex.smsc.receipts import normalize_message_id
+from tests.sms.together import run_together
 
 LEASE = 30.0
 
@@ -185,22 +186,16 @@ def test_two_dispatchers_claiming_at_once_never_get_the_same_message(alice: User
     # given 400 queued messages
     messages = queue_sms(alice, 400)
     claims: dict[str, list[int]] = {"d1": [], "d2": []}
-    start = threading.Barrier(2)
 
-    def dispatch(dispatcher_id: str) -> None:
-        try:
-            start.wait()
+    def dispatcher(dispatcher_id: str) -> Callable[[], None]:
+        def dispatch() -> None:
             while batch := claim_batch(dispatcher_id, 7, LEASE):
                 claims[dispatcher_id].extend(m.id for m in batch)
-        finally:
-            connections.close_all()
+
+        return dispatch
 
     # when two dispatchers, each on its own connection, claim until the queue is empty
-    threads = [threading.Thread(target=dispatch, args=(name,)) for name in claims]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(*(dispatcher(name) for name in claims))
     # then every message was claimed exactly once (FOR UPDATE SKIP LOCKED)
     assert not set(claims["d1"]) & set(claims["d2"])
     assert sorted(claims["d1"] + claims["d2"]) == sorted(m.id for m in messages)
@@ -435,12 +430,10 @@ def test_failing_an_alias_without_queued_messages_changes_nothing(alice: User) -
     assert status_of(message) == MessageStatus.QUEUED
 
 
-@pytest.mark.skipif("config.getoption('db') != 'postgres'", reason="PostgreSQL's plans")
-def test_the_queue_is_watched_and_claimed_through_the_claim_index_whatever_the_history(
-    alice: User,
-) -> None:
-    # given a history of delivered messages and a few queued ones, with statistics
-    (first,) = queue_sms(alice)
+def delivered_history(user: User, count: int = 5000) -> None:
+    """`count` delivered messages of one request of `user`: a queue's history."""
+    (first,) = queue_sms(user)
+    SmsMessage.objects.filter(id=first.id).update(status=MessageStatus.DELIVERED)
     SmsMessage.objects.bulk_create(
         SmsMessage(
             request_id=first.request_id,
@@ -448,25 +441,42 @@ def test_the_queue_is_watched_and_claimed_through_the_claim_index_whatever_the_h
             destination=f"+39347{index:07d}",
             status=MessageStatus.DELIVERED,
         )
-        for index in range(5000)
+        for index in range(count - 1)
     )
-    queue_sms(alice, 3)
+
+
+def generic_plans(statements: dict[str, str]) -> dict[str, str]:
+    """PostgreSQL's plan of each statement (two timestamp parameters) planned once for any
+    parameter, as it plans the prepared statements of a dispatcher (DATABASE_URL's
+    prepare_threshold), with fresh statistics of the message table."""
+    plans = {}
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE sms_smsmessage")
-        # when PostgreSQL plans the statements once for any parameter, as it does for the
-        # prepared statements of a dispatcher (DATABASE_URL's prepare_threshold)
         cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        plans = {}
-        for name, sql in {
+        for index, (name, sql) in enumerate(statements.items()):
+            numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
+            cursor.execute(f"PREPARE planned_{index} (timestamptz, timestamptz) AS {numbered}")
+            cursor.execute(f"EXPLAIN EXECUTE planned_{index} (now(), now())")
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute(f"DEALLOCATE planned_{index}")
+    return plans
+
+
+@pytest.mark.skipif("config.getoption('db') != 'postgres'", reason="PostgreSQL's plans")
+def test_the_queue_is_watched_and_claimed_through_the_claim_index_whatever_the_history(
+    alice: User,
+) -> None:
+    # given a history of delivered messages and a few queued ones, with statistics
+    delivered_history(alice)
+    queue_sms(alice, 3)
+    # when PostgreSQL plans the statements once for any parameter
+    plans = generic_plans(
+        {
             "idle watch": has_due_messages_sql(),
             "claim": f"SELECT id FROM sms_smsmessage WHERE {_DUE} ORDER BY next_attempt_at, id "
             "LIMIT 100 FOR UPDATE SKIP LOCKED",
-        }.items():
-            numbered = sql.replace("%s", "$1", 1).replace("%s", "$2", 1)
-            cursor.execute(f"PREPARE due_{name[0]} (timestamptz, timestamptz) AS {numbered}")
-            cursor.execute(f"EXPLAIN EXECUTE due_{name[0]} (now(), now())")
-            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
-            cursor.execute(f"DEALLOCATE due_{name[0]}")
+        }
+    )
     # then both walk the claim index: no sequential scan of the history
     for name, plan in plans.items():
         assert "sms_message_claim" in plan and "Seq Scan" not in plan, (name, plan)

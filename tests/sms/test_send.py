@@ -4,13 +4,12 @@ per-customer rates — every code of API.md for this scope, and nothing queued w
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -30,6 +29,7 @@ from centrex.sms.enqueue import enqueue_sms
 from centrex.sms.models import MessageStatus, RequestKind, SmsMessage, SmsRequest
 from tests.plugins.policy_cast import BOB_MOBILE, SHARED_MOBILE, AliasIn, give_mobile, policy_of
 from tests.problems import assert_problem, error_fields
+from tests.sms.together import run_together
 
 ApiClient = Callable[[User | None], Client]
 
@@ -567,22 +567,13 @@ def test_concurrent_requests_with_one_key_create_one_sms_r_t4(
 ) -> None:
     # given eight clients of Bob ready to send the same request at once
     clients = [api_client(sending_bob) for _ in range(8)]
-    start = threading.Barrier(len(clients))
     answers: list[Any] = []
 
-    def send(client: Client) -> None:
-        try:
-            start.wait()
-            answers.append(post(client, {"to": [CARLO], "text": "Ciao"}, key="k-race"))
-        finally:
-            connections.close_all()
+    def sender(client: Client) -> Callable[[], None]:
+        return lambda: answers.append(post(client, {"to": [CARLO], "text": "Ciao"}, key="k-race"))
 
-    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
     # when
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    run_together(*(sender(client) for client in clients), timeout=30)
     # then
     assert [answer.status_code for answer in answers] == [202] * len(clients)
     assert len({answer.json()["id"] for answer in answers}) == 1

@@ -1,15 +1,25 @@
 """`CENTREX_SMSC_URL` (API.md "Runtime"): accounts, defaults, `builtin`, and errors that say
-what to fix without showing the password."""
+what to fix without showing the password; `CENTREX_SMS_VALIDITY` and
+`CENTREX_SMS_RECEIPT_GRACE`, and the validity as SMPP writes it."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from centrex.config.durations import (
+    MAX_SMS_VALIDITY,
+    env_duration,
+    parse_duration,
+    smpp_relative_time,
+)
 from centrex.config.smsc import (
     BUILTIN_PASSWORD,
     BUILTIN_SYSTEM_ID,
@@ -145,8 +155,8 @@ def test_a_bad_builtin_port_is_refused() -> None:
         parse_smsc_url("builtin", builtin_port=70000)
 
 
-def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
-    # given a deployment with a window of zero
+def centrex_check(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """`centrex check` in a fresh deployment of `tmp_path` with these environment variables."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -154,11 +164,10 @@ def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
     }
     environment.update(
         CENTREX_DATA_DIR=str(tmp_path),
-        CENTREX_SMSC_URL="smpp://centrex:secret@smsc.example.it?window=0",
         DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        **variables,
     )
-    # when any centrex command starts
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "centrex.cli", "check"],
         env=environment,
         capture_output=True,
@@ -166,7 +175,87 @@ def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
         timeout=60,
         check=False,
     )
+
+
+def test_a_bad_value_stops_any_program_at_start(tmp_path: Path) -> None:
+    # given a deployment with a window of zero, when any centrex command starts
+    result = centrex_check(
+        tmp_path, CENTREX_SMSC_URL="smpp://centrex:secret@smsc.example.it?window=0"
+    )
     # then it stops with the reason, before doing anything
     assert result.returncode != 0
     assert "CENTREX_SMSC_URL: the account centrex@smsc.example.it has window='0'" in result.stderr
     assert "secret" not in result.stderr
+
+
+# --- CENTREX_SMS_VALIDITY and CENTREX_SMS_RECEIPT_GRACE (R-T5) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "duration"),
+    [
+        ("48h", timedelta(hours=48)),
+        ("15m", timedelta(minutes=15)),
+        ("90s", timedelta(seconds=90)),
+        (" 2 H ", timedelta(hours=2)),
+        ("0s", timedelta(0)),
+    ],
+)
+def test_a_duration_is_a_number_and_its_unit(value: str, duration: timedelta) -> None:
+    assert parse_duration("CENTREX_SMS_VALIDITY", value) == duration
+
+
+@pytest.mark.parametrize("value", ["48", "2d", "1.5h", "-1h", "h", "1h30m", "eight hours"])
+def test_a_bad_duration_says_how_to_write_one(value: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as error:
+        parse_duration("CENTREX_SMS_VALIDITY", value)
+    assert str(error.value) == (
+        "CENTREX_SMS_VALIDITY must be a whole number with the unit s, m or h "
+        f"(such as 90s, 15m or 48h), not {value!r}"
+    )
+
+
+def test_the_defaults_are_48_hours_and_one_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CENTREX_SMS_VALIDITY", raising=False)
+    monkeypatch.setenv("CENTREX_SMS_RECEIPT_GRACE", " ")
+    assert env_duration("CENTREX_SMS_VALIDITY", "48h", minimum="1s") == timedelta(hours=48)
+    assert env_duration("CENTREX_SMS_RECEIPT_GRACE", "1h") == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("0s", "CENTREX_SMS_VALIDITY must be at least 1s, not '0s'"),
+        ("721h", "CENTREX_SMS_VALIDITY must be at most 720h, not '721h'"),
+    ],
+)
+def test_a_validity_out_of_bounds_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str, says: str
+) -> None:
+    monkeypatch.setenv("CENTREX_SMS_VALIDITY", value)
+    with pytest.raises(ImproperlyConfigured, match=re.escape(says)):
+        env_duration("CENTREX_SMS_VALIDITY", "48h", minimum="1s", maximum=MAX_SMS_VALIDITY)
+
+
+@pytest.mark.parametrize(
+    ("duration", "written"),
+    [
+        (timedelta(hours=48), "000002000000000R"),
+        (timedelta(hours=1), "000000010000000R"),
+        (timedelta(seconds=90), "000000000130000R"),
+        (timedelta(days=30), "000030000000000R"),
+        (timedelta(days=1, hours=2, minutes=3, seconds=4), "000001020304000R"),
+    ],
+)
+def test_the_validity_goes_in_smpp_relative_time(duration: timedelta, written: str) -> None:
+    # SMPP 3.4 §7.1.1: "YYMMDDhhmmsstnnp", relative: t 0, nn 00, p "R"
+    assert smpp_relative_time(duration) == written
+    assert len(written) == 16
+
+
+def test_a_bad_validity_stops_any_program_at_start(tmp_path: Path) -> None:
+    result = centrex_check(tmp_path, CENTREX_SMS_RECEIPT_GRACE="2 days")
+    assert result.returncode != 0
+    assert "CENTREX_SMS_RECEIPT_GRACE must be a whole number with the unit s, m or h" in (
+        result.stderr
+    )

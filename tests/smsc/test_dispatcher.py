@@ -52,6 +52,7 @@ from centrex.smsc.pdu import (
 )
 from centrex.smsc.simulator import SimulatorConfig, SmscSimulator
 from tests.plugins.smsc import SmsEngine, dispatching
+from tests.smsc.loopback import LoopbackSmsc
 
 ALIAS = Sender(SenderType.ALIAS, "Esempio")
 MOBILE = Sender(SenderType.MOBILE, "+393331234567")
@@ -465,7 +466,7 @@ class SimulatorThread:
         self.thread.join(5)
 
 
-class ScriptedSmsc:
+class ScriptedSmsc(LoopbackSmsc):
     """An SMSC that binds anyone and then behaves as told: answer submits or not (and how
     late), send each receipt before the submit's answer, answer enquire_link or not, deliver a
     message from a phone after the bind. Runs in a thread of its own."""
@@ -479,6 +480,7 @@ class ScriptedSmsc:
         answer_enquire_link: bool = True,
         mobile_originated: bool = False,
     ) -> None:
+        super().__init__()
         self.answer_submits = answer_submits
         self.response_delay = response_delay
         self.receipt_first = receipt_first
@@ -486,41 +488,14 @@ class ScriptedSmsc:
         self.mobile_originated = mobile_originated
         self.binds = 0
         self.unbinds = 0
-        self.connections: list[_ScriptedSession] = []
         self.deliver_sm_resp_statuses: list[int] = []
         self.next_id = 0x1000
-        self.port = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._server: asyncio.Server | None = None
+
+    def session(self) -> _ScriptedSession:
+        return _ScriptedSession(self)
 
     def submits_per_connection(self) -> list[int]:
         return [session.submits for session in self.connections if session.submits]
-
-    def __enter__(self) -> ScriptedSmsc:
-        self._thread.start()
-        started = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
-        started.result(5)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self._loop.close()
-
-    async def _start(self) -> None:
-        self._server = await self._loop.create_server(
-            lambda: _ScriptedSession(self), "127.0.0.1", 0
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def _stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for session in self.connections:
-            if session.transport is not None:
-                session.transport.abort()
 
 
 class _ScriptedSession(asyncio.Protocol):

@@ -33,7 +33,7 @@ def row(
     )
 
 
-def expected(claimed: ClaimedRow, source: str) -> list[bytes]:
+def expected(claimed: ClaimedRow, source: str, validity_period: str = "") -> list[bytes]:
     """The bodies the codec writes for that message (reference: the message id's low octet)."""
     encoded = encode_sms(claimed.text, reference=claimed.id & 0xFF)
     return [
@@ -46,6 +46,7 @@ def expected(claimed: ClaimedRow, source: str) -> list[bytes]:
             dest_addr_npi=1,
             destination_addr=claimed.destination.removeprefix("+"),
             esm_class=part.esm_class,
+            validity_period=validity_period,
             registered_delivery=1,
             data_coding=encoded.data_coding,
             short_message=part.short_message,
@@ -70,18 +71,19 @@ def expected(claimed: ClaimedRow, source: str) -> list[bytes]:
     ("sender", "source"),
     [(("alias", "Esempio", 5, 0), "Esempio"), (("mobile", "+393331234567", 1, 1), "393331234567")],
 )
+@pytest.mark.parametrize("validity_period", ["", "000002000000000R"])
 def test_bodies_are_what_the_codec_writes(
-    text: str, sender: tuple[str, str, int, int], source: str
+    text: str, sender: tuple[str, str, int, int], source: str, validity_period: str
 ) -> None:
     # given a claimed message, and another of the same request (its template is reused)
-    composer = SubmitComposer()
+    composer = SubmitComposer(validity_period=validity_period)
     first, second = (
         row(1, text, sender=sender),
         row(258, text, destination="+39340999", sender=sender),
     )
     # when composed, then each is the codec's submit_sm, with its own UDH reference
-    assert list(composer.compose(first)) == expected(first, source)
-    assert list(composer.compose(second)) == expected(second, source)
+    assert list(composer.compose(first)) == expected(first, source, validity_period)
+    assert list(composer.compose(second)) == expected(second, source, validity_period)
 
 
 def test_a_whole_pdu_decodes_with_its_sequence_number() -> None:

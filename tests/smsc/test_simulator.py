@@ -40,7 +40,12 @@ from centrex.smsc.pdu import (
     UnbindResp,
 )
 from centrex.smsc.receipts import ReceiptState, message_ids_match, parse_receipt
-from centrex.smsc.simulator import SimulatorConfig, SmscSimulator, _submit_sm_resp
+from centrex.smsc.simulator import (
+    SimulatorConfig,
+    SmscSimulator,
+    _submit_sm_resp,
+    relative_seconds,
+)
 
 TIMEOUT = 5.0
 SYSTEM_ID = "centrex"
@@ -408,6 +413,82 @@ def test_unanswered_receipts_are_sent_again_on_the_next_bind() -> None:
             assert smsc.counters.receipts_sent == 2
 
     run(body)
+
+
+def test_a_destination_whose_receipt_is_lost_gets_none() -> None:
+    async def body() -> None:
+        # given an SMSC that loses the receipts of destinations ending in 0000
+        async with (
+            simulator(receipt_delay=0.05, receipt_stat={"0000": "NONE"}) as smsc,
+            bound_client(smsc) as client,
+        ):
+            # when two are submitted, then only the other one's receipt comes
+            await client.submit(destination_addr="393470000000")
+            await client.submit(destination_addr="393471234567")
+            (receipt,) = await client.wait_receipts(1)
+            assert receipt.source_addr == "393471234567"
+            assert smsc.counters.receipts_dropped == 1
+            assert smsc.counters.receipts_sent == 1
+
+    run(body)
+
+
+def test_receipts_whose_answer_was_lost_are_sent_again_on_the_next_bind() -> None:
+    async def body() -> None:
+        # given an SMSC that never gets the deliver_sm_resp of a client that does answer
+        async with simulator(receipt_delay=0.05, lose_receipt_answers=True) as smsc:
+            first = await Client.connect(smsc.port)
+            await first.bind()
+            response = await first.submit()
+            await first.wait_receipts(1)
+            await first.send(EnquireLink(sequence_number=next(first.sequence)))
+            assert isinstance(await first.expect(), EnquireLinkResp)  # the answer went before
+            assert smsc.counters.receipt_answers_lost == 1
+            # when the connection is cut, and a new bind comes
+            smsc.config.lose_receipt_answers = False
+            smsc._drop_connections()
+            async with bound_client(smsc) as second:
+                (again,) = await second.wait_receipts(1)
+            # then the same receipt comes again
+            assert again.tlvs.receipted_message_id == response.message_id
+            assert smsc.counters.receipts_sent == 2
+
+    run(body)
+
+
+def test_a_validity_that_ends_before_delivery_gets_an_expired_receipt() -> None:
+    async def body() -> None:
+        # given an SMSC that delivers after 0.2 s
+        async with simulator(receipt_delay=0.2) as smsc, bound_client(smsc) as client:
+            # when one message may live 0 s, one 1 minute, one as long as the SMSC likes
+            await client.submit(destination_addr="393470000001", validity_period="000000000000000R")
+            await client.submit(destination_addr="393470000002", validity_period="000000000100000R")
+            await client.submit(destination_addr="393470000003")
+            receipts = await client.wait_receipts(3)
+            # then the first expired, the others were delivered
+            states = {r.source_addr: parse_receipt(r.short_message, r.tlvs).state for r in receipts}
+            assert states == {
+                "393470000001": ReceiptState.EXPIRED,
+                "393470000002": ReceiptState.DELIVERED,
+                "393470000003": ReceiptState.DELIVERED,
+            }
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [
+        ("000002000000000R", 2 * 86400),
+        ("000000000130000R", 90),
+        ("010100000000000R", (365 + 30) * 86400),
+        ("260101120000000+", None),
+        ("", None),
+        ("0000xx000000000R", None),
+    ],
+)
+def test_relative_times_are_read_in_seconds(written: str, seconds: int | None) -> None:
+    assert relative_seconds(written) == seconds
 
 
 def test_receipts_go_to_a_receiver_bind_not_to_a_transmitter() -> None:

@@ -10,10 +10,12 @@ through `centrex.sms.queue`; nothing here imports the transport.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +70,24 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 FINAL_STATUSES = frozenset(status for status, moves in ALLOWED_TRANSITIONS.items() if not moves)
+
+
+def statuses_before(status: str) -> list[str]:
+    """R-T5: the statuses a message may move to `status` from (in `ALLOWED_TRANSITIONS`' order).
+    Every statement that moves messages filters on these, so a row that has moved on meanwhile
+    (a receipt, the expiry sweep, another dispatcher) is left alone and no status moves back."""
+    return [source for source, moves in ALLOWED_TRANSITIONS.items() if status in moves]
+
+
+class InvalidTransition(ValueError):
+    """A message was told to move where R-T5 does not allow (back, or out of a final status)."""
+
+
+# R-T5: the `error` of a message still `submitted` when its validity period
+# (CENTREX_SMS_VALIDITY) and the grace after it (CENTREX_SMS_RECEIPT_GRACE) have passed: the
+# SMSC never said what became of it, so it is `expired` (`centrex.sms.queue.expire_unreceipted`).
+NO_RECEIPT = "no_receipt"
+NO_RECEIPT_TEXT = "No delivery receipt came within the validity period and the grace after it."
 
 # R-T5: the message status a final delivery receipt state (SMPP 3.4 §5.2.28, as
 # `centrex.smsc.receipts.ReceiptState` names them) leads to. `enroute` is not final and changes
@@ -157,6 +177,18 @@ class SmsMessageQuerySet(TenantQuerySet["SmsMessage"]):
         """Messages queued at or after `since` and before `until` (a message's created_at is
         its request's: `enqueue_sms` sets them together)."""
         return self.filter(**_period_lookups(since, until))
+
+    def move_to(self, status: str, **changes: Any) -> int:
+        """R-T5: move the messages of this queryset that may go to `status` (`statuses_before`),
+        with the other `changes`, in one conditional UPDATE; the others (moved on meanwhile,
+        or final) are left as they are. Returns how many moved. The queue's statements all
+        move messages this way (its hot ones as SQL with the same condition)."""
+        if status not in ALLOWED_TRANSITIONS:
+            raise InvalidTransition(f"{status!r} is no message status.")
+        # COALESCE keeps the claim index out of statements that pick their rows by id: SQLite,
+        # without statistics, would rather walk every queued row of it.
+        allowed: In = In(Coalesce(models.F("status"), models.Value("")), statuses_before(status))
+        return int(self.filter(allowed).update(status=status, **changes))
 
 
 def _period_lookups(since: datetime | None, until: datetime | None) -> dict[str, datetime]:
@@ -279,6 +311,9 @@ class SmsMessage(models.Model):
     error_code = models.CharField(_("error code"), max_length=64, blank=True)
     error_text = models.TextField(_("error"), blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When the queue next looks at the message: a `queued` one is due to be sent; a `submitted`
+    # one is due for the expiry sweep (its validity period and the grace after it end, R-T5),
+    # so the sweep walks the claim index as the claim does, and no other index is written.
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
@@ -289,6 +324,8 @@ class SmsMessage(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     objects = SmsMessageQuerySet.as_manager()
+    # The status as read from the database (`from_db`), which `save` checks the move from.
+    _loaded_status: str | None = None
 
     class Meta:
         verbose_name = _("SMS message")
@@ -303,9 +340,39 @@ class SmsMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.destination} ({self.status})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """R-T5 holds for a saved instance too: when its status changed since it was read, the
+        row is locked and the move checked against the status the database holds now (a
+        receipt may have settled it meanwhile); a move `ALLOWED_TRANSITIONS` does not allow
+        raises InvalidTransition. (The queue moves rows with `move_to`, not with `save`.)"""
+        loaded = self._loaded_status
+        if loaded is None or self.status == loaded or self.pk is None:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic(using=kwargs.get("using")):
+                current = (
+                    type(self)
+                    ._base_manager.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("status", flat=True)
+                    .first()
+                )
+                if current is not None and self.status not in ALLOWED_TRANSITIONS[current]:
+                    raise InvalidTransition(
+                        f"A message does not move from {current} to {self.status}."
+                    )
+                super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
     def can_move_to(self, status: str) -> bool:
         """R-T5: whether `status` is an allowed next status."""
         return status in ALLOWED_TRANSITIONS[self.status]
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Self:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
 
 
 class SmsPart(models.Model):
@@ -340,7 +407,8 @@ class SmsPart(models.Model):
 class SmsReceipt(models.Model):
     """A delivery receipt whose part was not known when it arrived (R-T5): the SMSC may send it
     before the dispatcher stored the `submit_sm_resp`. Kept, and matched later; `candidates` are
-    every key the receipt's id may be stored under, `id_key` the first of them."""
+    every key the receipt's id may be stored under, `id_key` the first of them. The same receipt
+    sent again (after a reconnect) is not stored twice while it waits."""
 
     id_key = models.CharField(_("match key"), max_length=65, db_index=True)
     candidates = models.JSONField(_("match keys"), default=list)
@@ -353,6 +421,15 @@ class SmsReceipt(models.Model):
         verbose_name = _("SMS receipt")
         verbose_name_plural = _("SMS receipts")
         indexes = [models.Index(fields=["matched", "received_at"], name="sms_receipt_pending")]
+        constraints = [
+            # R-T5: an SMSC sends a receipt again when it got no deliver_sm_resp for it (the
+            # connection went away first): one waiting for its part is stored once.
+            models.UniqueConstraint(
+                fields=["id_key", "state"],
+                condition=models.Q(matched=False),
+                name="sms_receipt_unique_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.id_key}: {self.state}"

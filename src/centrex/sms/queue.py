@@ -12,11 +12,16 @@ the dispatcher claims a batch, sends it, and records the outcome of the whole ba
   SMSC answered (or that the dispatcher stops).
 - `record_receipts` matches delivery receipts to parts by their normalised SMSC id; a receipt
   that arrives before its part was stored is kept and `match_pending_receipts` matches it later.
+- `expire_unreceipted` is the receipts' sweep: a message still `submitted` when its validity
+  period and the grace after it have passed becomes `expired` with `no_receipt` (R-T5).
 - `fail_queued_with_alias` stops the queued messages of an alias that stopped being usable
   (R-A11).
 
 Statuses only move along `models.ALLOWED_TRANSITIONS`: each statement filters on the statuses
-the table allows to reach its target, so a row that has moved on meanwhile is left alone.
+the table allows to reach its target (`statuses_before`, `SmsMessageQuerySet.move_to`), so a
+row that has moved on meanwhile is left alone and no status ever moves back. A receipt for a
+part that already has a final one changes nothing (the first final receipt stays), and one
+waiting for its part is stored once, however often the SMSC sends it.
 
 The recording functions run in one transaction of their own, or in the caller's (the dispatcher
 records a whole round at once) without savepoints: a savepoint is a round trip to the database
@@ -36,6 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
@@ -46,7 +52,8 @@ from centrex.aliases.models import SenderAlias
 from centrex.core.errors import ErrorCode
 from centrex.core.sqlite.writers import write_transaction
 from centrex.sms.models import (
-    ALLOWED_TRANSITIONS,
+    NO_RECEIPT,
+    NO_RECEIPT_TEXT,
     RECEIPT_OUTCOMES,
     REDACTED_TEXT,
     MessageStatus,
@@ -55,12 +62,8 @@ from centrex.sms.models import (
     SmsPart,
     SmsReceipt,
     SmsRequest,
+    statuses_before,
 )
-
-
-def _sources(status: str) -> list[str]:
-    """R-T5: the statuses a message may move to `status` from."""
-    return [source for source, moves in ALLOWED_TRANSITIONS.items() if status in moves]
 
 
 def _status_in(statuses: Sequence[str]) -> In:
@@ -104,7 +107,7 @@ def _move_messages(ids: Sequence[int], target: str, changes: dict[str, Any]) -> 
     values = {"status": target, **changes}
     assignments = ", ".join(f"{_column(SmsMessage, name)} = %s" for name in values)
     params = [adapt(value) if isinstance(value, datetime) else value for value in values.values()]
-    sources = _sources(target)
+    sources = statuses_before(target)  # R-T5, as SmsMessageQuerySet.move_to
     moved = 0
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
@@ -380,8 +383,9 @@ class Failure:
 def mark_submitted(submissions: Sequence[Submission]) -> int:
     """R-T5 `queued` → `submitted`: store the parts' SMSC ids and move the messages, releasing
     their claims. Parts are stored even for a message that has moved on meanwhile (sent twice,
-    or failed by R-A11 while in flight), so every receipt finds its message. Returns how many
-    messages moved."""
+    or failed by R-A11 while in flight), so every receipt finds its message. A submitted
+    message's `next_attempt_at` is when the expiry sweep may take it (`receipt_deadline`).
+    Returns how many messages moved."""
     if not submissions:
         return 0
     now = timezone.now()
@@ -399,6 +403,7 @@ def mark_submitted(submissions: Sequence[Submission]) -> int:
             MessageStatus.SUBMITTED.value,
             {
                 "submitted_at": now,
+                "next_attempt_at": receipt_deadline(now),
                 "claimed_by": "",
                 "claimed_until": None,
                 "error_code": "",
@@ -438,9 +443,8 @@ def mark_transient_failure(message_ids: Sequence[int], error: str, retry_at: dat
         return 0
     now = timezone.now()
     return int(
-        SmsMessage.objects.filter(
-            _status_in(_sources(MessageStatus.QUEUED)), id__in=message_ids
-        ).update(
+        SmsMessage.objects.filter(id__in=message_ids).move_to(
+            MessageStatus.QUEUED,
             next_attempt_at=retry_at,
             claimed_by="",
             claimed_until=None,
@@ -458,11 +462,8 @@ def mark_failed(failures: Sequence[Failure]) -> int:
         return 0
     now = timezone.now()
     return int(
-        SmsMessage.objects.filter(
-            _status_in(_sources(MessageStatus.FAILED)),
-            id__in=[failure.message_id for failure in failures],
-        ).update(
-            status=MessageStatus.FAILED,
+        SmsMessage.objects.filter(id__in=[failure.message_id for failure in failures]).move_to(
+            MessageStatus.FAILED,
             error_code=Case(
                 *[When(id=failure.message_id, then=Value(failure.code)) for failure in failures]
             ),
@@ -505,23 +506,42 @@ def record_receipts(receipts: Sequence[IncomingReceipt]) -> int:
     now = timezone.now()
     with transaction.atomic(savepoint=False):
         matched = _apply_receipts(receipts, now)
-        SmsReceipt.objects.bulk_create(
-            [
-                SmsReceipt(
-                    id_key=receipt.candidates[0],
-                    candidates=list(receipt.candidates),
-                    state=receipt.state,
-                    raw=receipt.raw,
-                    received_at=receipt.received_at or now,
-                )
-                for index, receipt in enumerate(receipts)
-                if index not in matched
-            ]
-        )
+        waiting = [receipt for index, receipt in enumerate(receipts) if index not in matched]
+        if waiting:
+            _store_waiting(waiting, now)
     return len(matched)
 
 
-def match_pending_receipts(max_age: timedelta = timedelta(days=1), limit: int = 1000) -> int:
+def _store_waiting(receipts: Sequence[IncomingReceipt], now: datetime) -> None:
+    """Keep receipts whose part is not known yet: one per id and state however often it came
+    (sms_receipt_unique_waiting: an SMSC sends a receipt again after a reconnect). A waiting
+    one older than the match window names an id this system never sent; when an SMSC that
+    reuses its ids sends that id and state again, the new receipt takes its place."""
+    SmsReceipt.objects.filter(
+        matched=False,
+        id_key__in={receipt.candidates[0] for receipt in receipts},
+        received_at__lt=now - RECEIPT_MATCH_WINDOW,
+    ).delete()
+    SmsReceipt.objects.bulk_create(
+        [
+            SmsReceipt(
+                id_key=receipt.candidates[0],
+                candidates=list(receipt.candidates),
+                state=receipt.state,
+                raw=receipt.raw,
+                received_at=receipt.received_at or now,
+            )
+            for receipt in receipts
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# How long a stored receipt waits for its part (`match_pending_receipts`).
+RECEIPT_MATCH_WINDOW = timedelta(days=1)
+
+
+def match_pending_receipts(max_age: timedelta = RECEIPT_MATCH_WINDOW, limit: int = 1000) -> int:
     """Match stored receipts (oldest first, at most `limit`, received within `max_age`) to the
     parts stored since they arrived; matched ones are marked so. Receipts older than `max_age`
     name ids this system never sent and stay for the record. Returns how many matched."""
@@ -569,8 +589,9 @@ def _apply_receipts(receipts: Sequence[IncomingReceipt], now: datetime) -> set[i
         if part is None:
             continue
         matched.add(index)
-        # A late non-final receipt (enroute) never undoes a final one.
-        if part[2] in RECEIPT_OUTCOMES and receipt.state not in RECEIPT_OUTCOMES:
+        # R-T5: once a part has a final receipt, a later one (sent again after a reconnect, a
+        # late enroute, an SMSC changing its mind) changes nothing.
+        if part[2] in RECEIPT_OUTCOMES:
             continue
         part[2] = receipt.state
         at = receipt.received_at or now
@@ -651,6 +672,91 @@ def _message_outcome(parts: list[set[str]]) -> str:
     return failed[0] if failed else MessageStatus.DELIVERED
 
 
+# --- Receipts that never come (R-T5) ------------------------------------------------------
+
+
+def receipt_wait() -> timedelta:
+    """How long a submitted message waits for its receipt: the validity period every
+    `submit_sm` carries (CENTREX_SMS_VALIDITY) and the grace after it
+    (CENTREX_SMS_RECEIPT_GRACE). Read from the settings, no query."""
+    return settings.CENTREX_SMS_VALIDITY + settings.CENTREX_SMS_RECEIPT_GRACE
+
+
+def receipt_deadline(submitted_at: datetime) -> datetime:
+    """When a message submitted at `submitted_at` is due for the expiry sweep."""
+    return submitted_at + receipt_wait()
+
+
+# Submitted messages due for the sweep (parameters: now, the latest submitted_at that may
+# expire). Both conditions, so a message waits for the longer of the deadline set when it was
+# submitted (the validity it was sent with) and the settings of now. `submitted` is written in,
+# as in `_DUE`: PostgreSQL's prepared statement then walks the claim index.
+assert MessageStatus.SUBMITTED.value.isalpha()
+assert statuses_before(MessageStatus.EXPIRED) == [MessageStatus.SUBMITTED]
+_UNRECEIPTED = (
+    f"status = '{MessageStatus.SUBMITTED.value}' AND next_attempt_at <= %s AND submitted_at <= %s"
+)
+
+
+def has_unreceipted() -> bool:
+    """Whether `expire_unreceipted` would find something now: one read, no lock (so an idle
+    sweep never takes SQLite's write lock)."""
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {_table(SmsMessage)} WHERE {_UNRECEIPTED} LIMIT 1",  # noqa: S608
+            [adapt(now), adapt(now - receipt_wait())],
+        )
+        return cursor.fetchone() is not None
+
+
+def expire_unreceipted(limit: int = 1000, rounds: int = 10) -> int:
+    """R-T5: the messages still `submitted` after their validity period and its grace become
+    `expired` with `error` `no_receipt`. Returns how many.
+
+    Safe with any number of sweepers at once (every dispatcher runs it): each statement is one
+    conditional UPDATE of at most `limit` rows, whose rows PostgreSQL locks as it picks them
+    and skips when another sweeper or a receipt holds them (`FOR UPDATE SKIP LOCKED`), and
+    whose `status = 'submitted'` is checked again on the row it updates, so a message is
+    expired once, and never after a receipt settled it. SQLite runs it under its single
+    writer lock. At most `rounds` statements per call: a backlog is taken in bounded bites."""
+    if not has_unreceipted():
+        return 0
+    table = _table(SmsMessage)
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    expired = 0
+    for _ in range(rounds):
+        now = timezone.now()
+        with write_transaction(), connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH due AS MATERIALIZED (SELECT id FROM {table} WHERE {_UNRECEIPTED} "  # noqa: S608
+                f"ORDER BY next_attempt_at, id LIMIT %s{lock}) "
+                f"UPDATE {table} SET status = %s, error_code = %s, error_text = %s, "
+                "claimed_by = '', claimed_until = NULL, done_at = %s, updated_at = %s "
+                f"WHERE id IN (SELECT id FROM due) AND status = '{MessageStatus.SUBMITTED.value}' "
+                "RETURNING id",
+                [
+                    adapt(now),
+                    adapt(now - receipt_wait()),
+                    limit,
+                    MessageStatus.EXPIRED.value,
+                    NO_RECEIPT,
+                    NO_RECEIPT_TEXT,
+                    adapt(now),
+                    adapt(now),
+                ],
+            )
+            moved = len(cursor.fetchall())  # (SQLite's rowcount is -1 after a WITH)
+        expired += moved
+        if moved < limit:
+            break
+    return expired
+
+
 # --- R-A11 ---------------------------------------------------------------------------------
 
 
@@ -660,11 +766,9 @@ def fail_queued_with_alias(alias_id: int, code: str = ErrorCode.ALIAS_NOT_VALIDA
     receipts are recorded, its status stays `failed`. Returns how many failed."""
     now = timezone.now()
     return int(
-        SmsMessage.objects.filter(
-            status=MessageStatus.QUEUED,  # R-T5: queued → failed; submitted ones are sent
-            request__sender_alias_id=alias_id,
-        ).update(
-            status=MessageStatus.FAILED,
+        # R-T5: queued → failed; submitted ones are sent
+        SmsMessage.objects.filter(request__sender_alias_id=alias_id).move_to(
+            MessageStatus.FAILED,
             error_code=str(code),
             error_text="The sender alias is no longer validated.",
             claimed_by="",

@@ -20,8 +20,11 @@ whole batch at a time, so the sessions never wait for a query. Per SMSC account 
   back, so a crash duplicates at most the window and never loses a message.
 
 Around the pipelines the dispatcher holds the SQLite single-dispatcher lease (renewed every
-2 s), matches receipts that came before their `submit_sm_resp` was stored, writes its
-`DispatcherStats` every 2 s, and on stop (SIGTERM) claims nothing more, waits a bounded time
+2 s), matches receipts that came before their `submit_sm_resp` was stored, expires the
+messages whose receipt never came (R-T5: still `submitted` when the validity period every
+`submit_sm` carries and CENTREX_SMS_RECEIPT_GRACE have passed, `expire_unreceipted` every
+`receipt_expiry_interval`; every dispatcher runs it, safely: one conditional UPDATE that skips
+the rows another holds), writes its `DispatcherStats` every 2 s, and on stop (SIGTERM) claims nothing more, waits a bounded time
 for the answers in flight, records them, gives unsent claims back and unbinds.
 
 Here: the options and the `Dispatcher`; an account's pipeline is in `smsc.pipeline`, what a
@@ -46,7 +49,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from centrex.core.sqlite.writers import write_transaction
+from centrex.sms.models import NO_RECEIPT
 from centrex.sms.queue import (
+    expire_unreceipted,
     match_pending_receipts,
     release_claims,
     release_claims_of_others,
@@ -82,6 +87,8 @@ class DispatcherOptions:
       50 ms from the request to `submit_sm` at 100 SMS/s).
     - `claim_interval`: after a claim that found fewer messages than it could take (the queue
       is drained as fast as it fills), the pause before the next one.
+    - `receipt_expiry_interval`: how often the messages whose receipt never came are expired
+      (R-T5; a sweep that finds nothing is one read, no lock).
     - `record_interval`: the shortest time between the starts of two recording rounds.
       Both make the batches bigger under a steady load — fewer transactions, each carrying
       more messages (on SQLite, fewer turns of the single writer lock) — for a few
@@ -99,6 +106,7 @@ class DispatcherOptions:
     claim_interval: float = 0.02
     record_interval: float = 0.005
     receipt_match_interval: float = 0.5
+    receipt_expiry_interval: float = 30.0
     timing: BindTiming = field(default_factory=BindTiming)
 
     def __post_init__(self) -> None:
@@ -223,6 +231,7 @@ class Dispatcher:
         self._tasks = [
             self.watch(loop.create_task(self._stats_loop(), name="stats")),
             self.watch(loop.create_task(self._receipts_loop(), name="receipts")),
+            self.watch(loop.create_task(self._expiry_loop(), name="expiry")),
         ]
         if self._lock is not None:
             self._tasks.append(self.watch(loop.create_task(self._lock_loop(), name="lock")))
@@ -314,6 +323,19 @@ class Dispatcher:
                     await self.database.run(match_pending_receipts)
             except DatabaseError as error:
                 log_event(WARNING, "receipts_match_failed", error=error)
+
+    async def _expiry_loop(self) -> None:
+        """R-T5: messages still `submitted` past their validity and its grace become `expired`
+        with `no_receipt` (`expire_unreceipted`: bounded, and safe beside other dispatchers)."""
+        while True:
+            await asyncio.sleep(self.options.receipt_expiry_interval)
+            try:
+                expired = await self.database.run(expire_unreceipted)
+            except DatabaseError as error:
+                log_event(WARNING, "expiry_failed", error=error)
+                continue
+            if expired:
+                log_event(INFO, "messages_expired", count=expired, error=NO_RECEIPT)
 
     async def _stats_loop(self) -> None:
         while True:

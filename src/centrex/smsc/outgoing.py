@@ -4,7 +4,8 @@ its parts, as API.md "SMPP as sent to the SMSC" wants them.
 The dispatcher sends thousands of messages per second and many share their request (one text,
 one sender, many recipients), so a request is encoded once into a template: the body before
 `destination_addr` (the sender, encoded by the codec of `centrex.smsc.pdu`) and the body after
-it (one per part). A message is then its destination spliced in, with its own concatenation reference (the low
+it (one per part), with the validity period (`CENTREX_SMS_VALIDITY`, the same for every
+message: no lookup per message). A message is then its destination spliced in, with its own concatenation reference (the low
 octet of the message id: the same on every part of the message and on a resend of it, so a
 phone that gets a part twice still puts the text together). The sequence number is set when the
 PDU is written (`submit_sm_pdu`).
@@ -75,9 +76,14 @@ def submit_sm_pdu(body: bytes, sequence_number: int) -> bytes:
 class SubmitComposer:
     """Turns claimed rows into `submit_sm` bodies, keeping the templates of the requests seen
     lately (a request with many recipients is claimed over many batches) and the encoded
-    senders."""
+    senders. `validity_period` goes in every `submit_sm` as it is given: SMPP 3.4's
+    "YYMMDDhhmmss000R" (`centrex.config.durations.smpp_relative_time`), or "" for the SMSC's
+    default."""
 
-    def __init__(self, cache_size: int = _CACHED_REQUESTS) -> None:
+    def __init__(self, cache_size: int = _CACHED_REQUESTS, *, validity_period: str = "") -> None:
+        if len(validity_period) not in (0, 16) or not validity_period.isascii():
+            raise ValueError(f"validity_period is empty or 16 characters, not {validity_period!r}.")
+        self._validity_period = validity_period.encode("ascii")
         self._cache: OrderedDict[int, _RequestTemplate | ComposeError] = OrderedDict()
         self._prefixes: OrderedDict[tuple[str, str, int, int], bytes | ComposeError] = OrderedDict()
         self._cache_size = cache_size
@@ -111,7 +117,8 @@ class SubmitComposer:
             return cached
         try:
             template: _RequestTemplate | ComposeError = _RequestTemplate(
-                prefix=self._prefix(row), parts=_part_templates(row.text)
+                prefix=self._prefix(row),
+                parts=_part_templates(row.text, self._validity_period),
             )
         except ComposeError as error:
             template = error
@@ -158,7 +165,7 @@ def _sender_prefix(row: ClaimedRow) -> bytes:
     return body[: 1 + 2 + len(source.encode("ascii")) + 1 + 2]
 
 
-def _part_templates(text: str) -> tuple[_PartTemplate, ...]:
+def _part_templates(text: str, validity_period: bytes = b"") -> tuple[_PartTemplate, ...]:
     """The body after `destination_addr` for each part: SMPP 3.4 §4.4.1's fields from
     esm_class to short_message (the codec's layout; `tests/smsc/test_dispatcher_outgoing.py`
     holds them equal), written here because every unique text needs them."""
@@ -171,18 +178,25 @@ def _part_templates(text: str) -> tuple[_PartTemplate, ...]:
         short_message = part.short_message
         if len(short_message) > _MAX_SHORT_MESSAGE:
             raise ComposeError(INVALID_MESSAGE, "A part is longer than SMPP allows.")
-        fields = bytes(
-            (
-                part.esm_class,
-                0,  # protocol_id
-                0,  # priority_flag
-                0,  # schedule_delivery_time: empty C-octet string
-                0,  # validity_period: empty C-octet string
-                REGISTERED_DELIVERY_RECEIPT,
-                0,  # replace_if_present_flag
-                encoded.data_coding,
-                0,  # sm_default_msg_id
-                len(short_message),
+        fields = (
+            bytes(
+                (
+                    part.esm_class,
+                    0,  # protocol_id
+                    0,  # priority_flag
+                    0,  # schedule_delivery_time: empty C-octet string
+                )
+            )
+            + validity_period  # a C-octet string: its text, then NUL
+            + bytes(
+                (
+                    0,
+                    REGISTERED_DELIVERY_RECEIPT,
+                    0,  # replace_if_present_flag
+                    encoded.data_coding,
+                    0,  # sm_default_msg_id
+                    len(short_message),
+                )
             )
         )
         # The UDH reference is the 4th octet of short_message (05 00 03 ref total seq).

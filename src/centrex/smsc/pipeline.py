@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from centrex.config.durations import smpp_relative_time
 from centrex.sms.queue import (
     ClaimedRow,
     Failure,
@@ -58,6 +60,25 @@ CONNECTION_LOST_TEXT = "The connection to the SMSC was lost before it answered; 
 BINDS_DOWN_GRACE = 5.0
 # Receipt text after "text:" may quote the message (a verification code): never stored.
 _RECEIPT_TEXT = re.compile(r"(?i)(?:^|\s)text:")
+
+
+def receipt_of(pdu: DeliverSm) -> IncomingReceipt:
+    """What the queue stores of a delivery receipt (R-T5): its match keys, its state, and its
+    text up to "text:" (which may quote the message), NUL written as a blank — PostgreSQL
+    stores no NUL in text, and a round that cannot be stored would be retried for ever. Raises ReceiptError for
+    a deliver_sm that is no readable receipt. Whatever the SMSC sent, the result can be stored
+    (tests/smsc/test_smpp_fuzz.py)."""
+    receipt = parse_receipt(pdu.short_message, pdu.tlvs)
+    # A NUL separates fields as a blank does (`parse_receipt`), also before "text:".
+    raw = (pdu.short_message or pdu.tlvs.message_payload or b"").decode("latin-1")
+    raw = raw.replace("\0", " ")
+    cut = _RECEIPT_TEXT.search(raw)
+    return IncomingReceipt(
+        candidates=receipt.id_keys.candidates,
+        state=str(receipt.state),
+        raw=raw[: cut.start()] if cut else raw,
+        received_at=timezone.now(),
+    )
 
 
 def transient_delay(attempts: int) -> float:
@@ -120,7 +141,10 @@ class AccountPipeline:
         ]
         self.counters: dict[str, int] = dict.fromkeys(COUNTERS, 0)
         self.bucket = TokenBucket(account.tps) if account.tps else None
-        self.composer = SubmitComposer()
+        # R-T5: the validity period every submit_sm carries, read once.
+        self.composer = SubmitComposer(
+            validity_period=smpp_relative_time(settings.CENTREX_SMS_VALIDITY)
+        )
         self.buffer: deque[Outgoing] = deque()
         self.in_flight = 0  # messages sent whose outcome is not stored yet
         self._pending = OutcomeBatch(dispatcher.dispatcher_id)
@@ -385,21 +409,12 @@ class AccountPipeline:
             connection.answer_deliveries([pdu.sequence_number])
             return
         try:
-            receipt = parse_receipt(pdu.short_message, pdu.tlvs)
+            receipt = receipt_of(pdu)
         except ReceiptError as error:
             log_event(WARNING, "receipt_unreadable", smsc=self.label, error=error)
             connection.answer_deliveries([pdu.sequence_number])
             return
-        raw = (pdu.short_message or pdu.tlvs.message_payload or b"").decode("latin-1")
-        cut = _RECEIPT_TEXT.search(raw)
-        self._pending.receipts.append(
-            IncomingReceipt(
-                candidates=receipt.id_keys.candidates,
-                state=str(receipt.state),
-                raw=raw[: cut.start()] if cut else raw,
-                received_at=timezone.now(),
-            )
-        )
+        self._pending.receipts.append(receipt)
         self._receipt_answers.append((connection, pdu.sequence_number))
         self._record_wanted.set()
 

@@ -76,10 +76,13 @@ _HEX = re.compile(r"[0-9a-f]+")
 _DECIMAL = re.compile(r"[0-9]+")
 # Longer "numbers" are no numeric ids; leave them as they are.
 _MAX_NUMERIC_ID_LENGTH = 64
+# SMPP 3.4 §5.2.23: a message id is a C-octet string of at most 65 octets, its NUL included.
+MAX_MESSAGE_ID_LENGTH = 64
 
 
 class ReceiptError(ValueError):
-    """A deliver_sm that does not read as a delivery receipt (no message id or no state)."""
+    """A deliver_sm that does not read as a delivery receipt (no message id, one longer than
+    SMPP allows, or no state)."""
 
 
 @dataclass(frozen=True)
@@ -143,18 +146,26 @@ def parse_receipt(short_message: bytes, tlvs: Tlvs | None = None) -> DeliveryRec
     text's "id:"; the state from the `message_state` TLV, else from "stat:" (any case). The
     text is read from `message_payload` when `short_message` is empty. Dates are the SMSC's
     local time, naive ("YYMMDDhhmm" or "YYMMDDhhmmss"); one that does not parse is None.
-    Raises ReceiptError when no id or no state can be found.
+    A NUL before "text:" separates fields as a blank does (some SMSCs end the text with one),
+    and the id never holds one. Raises ReceiptError when no id or no state can be found, or
+    the id is longer than SMPP's 64 characters (it could name no message this system sent).
     """
     tlvs = tlvs or Tlvs()
     raw = short_message or tlvs.message_payload or b""
     content = raw.decode("latin-1")
-    text_match = _TEXT_FIELD.search(content)
-    head = content[: text_match.start()] if text_match else content
+    blanked = content.replace("\0", " ")  # the same length: positions hold in both
+    text_match = _TEXT_FIELD.search(blanked)
+    head = blanked[: text_match.start()] if text_match else blanked
     fields = _fields(head)
 
-    message_id = tlvs.receipted_message_id or fields["id"]
+    message_id = (tlvs.receipted_message_id or "").replace("\0", "") or fields["id"]
     if not message_id or not message_id.strip():
         raise ReceiptError("The receipt has no message id (no receipted_message_id, no id:).")
+    if len(message_id.strip()) > MAX_MESSAGE_ID_LENGTH:
+        raise ReceiptError(
+            f"The receipt's message id has {len(message_id.strip())} characters; "
+            f"SMPP allows {MAX_MESSAGE_ID_LENGTH}."
+        )
 
     stat = fields["stat"]
     state = _STATE_BY_MESSAGE_STATE.get(tlvs.message_state or 0)

@@ -6,7 +6,9 @@ id, `enquire_link` and `unbind`, and `generic_nack` for what it cannot read. For
 `registered_delivery` it sends `deliver_sm` delivery receipts (esm_class 0x04, the text of SMPP
 3.4 Appendix B and the TLVs `receipted_message_id` and `message_state`) after a delay, on a bind
 of the same system_id that can receive, with a window of unanswered receipts per bind; receipts
-not answered when a bind goes away are sent again on the next one. It can be told to throttle
+not answered when a bind goes away are sent again on the next one. A message whose relative
+`validity_period` ends before the receipt delay gets an EXPIRED receipt; a destination may be
+told to get no receipt at all (`receipt_stat` NONE). It can be told to throttle
 (a fraction of the submits, or the ones beyond N per second) and to refuse given destinations
 with a permanent error, and it writes receipt ids in hex or decimal so the dispatcher's id
 matching is exercised (R-T5, R-T6).
@@ -68,6 +70,7 @@ from centrex.smsc.pdu import (
     UnknownPdu,
 )
 from centrex.smsc.simulator_config import (
+    NO_RECEIPT,
     RECEIPT_STATES,
     IdFormat,
     ReceivedMessage,
@@ -353,6 +356,18 @@ class SmscSimulator:
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._begin_stop)
 
+    def drop_connections(self) -> None:
+        """Cut every connection at once, as a network fault does (thread-safe): the receipts
+        they left unanswered go again on the next bind."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._drop_connections)
+
+    def _drop_connections(self) -> None:
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.abort()
+
     def _begin_stop(self) -> None:
         assert self._loop is not None
         self._stop_task = self._loop.create_task(self.stop())
@@ -407,7 +422,12 @@ class SmscSimulator:
         wanted = pdu.registered_delivery & _REGISTERED_DELIVERY_MASK
         if wanted in (_RECEIPT_ALWAYS, _RECEIPT_ON_FAILURE):
             stat = config.stat_for(pdu.destination_addr)
-            if wanted == _RECEIPT_ALWAYS or stat != "DELIVRD":
+            validity = relative_seconds(pdu.validity_period)
+            if stat != NO_RECEIPT and validity is not None and validity < config.receipt_delay:
+                stat = "EXPIRED"  # the SMSC gave up before it could deliver, as SMSCs do
+            if stat == NO_RECEIPT:
+                self.counters.receipts_dropped += 1
+            elif wanted == _RECEIPT_ALWAYS or stat != "DELIVRD":
                 self._schedule(_Receipt(session.system_id, number, now, pdu, decoded.text, stat))
         return _submit_sm_resp(sequence_number, CommandStatus.ESME_ROK, message_id)
 
@@ -493,6 +513,7 @@ class SmscSimulator:
             text=text,
             parts=len(message_ids),
             message_ids=message_ids,
+            validity_period=pdu.validity_period,
         )
         self.counters.messages += 1
         self.received.append(message)
@@ -606,6 +627,9 @@ class SmscSimulator:
         )
 
     def _receipt_answered(self, session: _Session, pdu: DeliverSmResp) -> None:
+        if self.config.lose_receipt_answers and pdu.sequence_number in session.outstanding:
+            self.counters.receipt_answers_lost += 1  # stays outstanding: sent again later
+            return
         receipt = session.outstanding.pop(pdu.sequence_number, None)
         if receipt is None:
             return
@@ -636,6 +660,20 @@ def _submit_sm_resp(sequence_number: int, status: int, message_id: str = "") -> 
     bytes as `SubmitSmResp(...).encode()`; an error goes as a bare header)."""
     body = message_id.encode("ascii") + b"\0" if status == CommandStatus.ESME_ROK else b""
     return _HEADER.pack(16 + len(body), CommandId.SUBMIT_SM_RESP, status, sequence_number) + body
+
+
+def relative_seconds(validity_period: str) -> int | None:
+    """The seconds of an SMPP 3.4 relative time ("YYMMDDhhmmss000R", years of 365 days and
+    months of 30, as SMSCs commonly count them); None for an absolute or empty one."""
+    if len(validity_period) != 16 or not validity_period.endswith("R"):
+        return None
+    digits = validity_period[:12]
+    if not digits.isdigit():
+        return None
+    years, months, days, hours, minutes, seconds = (
+        int(digits[at : at + 2]) for at in range(0, 12, 2)
+    )
+    return ((((years * 365 + months * 30 + days) * 24 + hours) * 60 + minutes) * 60) + seconds
 
 
 def _epoch(moment: datetime | None) -> float | None:
@@ -674,7 +712,10 @@ def main(argv: list[str] | None = None) -> None:
         "--account", action="append", default=[], help="SYSTEM_ID=PASSWORD (default: any)"
     )
     parser.add_argument(
-        "--outcome", action="append", default=[], help="DESTINATION_SUFFIX=STAT, e.g. 0000=UNDELIV"
+        "--outcome",
+        action="append",
+        default=[],
+        help="DESTINATION_SUFFIX=STAT, e.g. 0000=UNDELIV (NONE: no receipt ever comes)",
     )
     parser.add_argument(
         "--fail", action="append", default=[], help="DESTINATION=STATUS, e.g. 39300=ESME_RINVDSTADR"

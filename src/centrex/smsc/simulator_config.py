@@ -15,6 +15,8 @@ from typing import Literal
 from centrex.smsc.pdu import MessageState
 
 IdFormat = Literal["hex", "decimal"]
+# The `receipt_stat` of a destination whose receipt never comes (the SMSC loses it).
+NO_RECEIPT = "NONE"
 # stat: of the receipt text → (message_state TLV, err:)
 RECEIPT_STATES: dict[str, tuple[int, str]] = {
     "DELIVRD": (MessageState.DELIVERED, "000"),
@@ -35,7 +37,11 @@ class SimulatorConfig:
     - `accounts`: {system_id: password}; None accepts any bind.
     - `receipt_stat`: the receipt's `stat:` per destination, either a function of the
       destination_addr or a mapping {destination suffix: stat} (the longest matching suffix
-      wins, e.g. {"0000": "UNDELIV"}); DELIVRD when nothing matches. One of RECEIPT_STATES.
+      wins, e.g. {"0000": "UNDELIV"}); DELIVRD when nothing matches. One of RECEIPT_STATES,
+      or NO_RECEIPT ("NONE"): the receipt is never sent (counted in `receipts_dropped`).
+    - `lose_receipt_answers`: every deliver_sm_resp is taken as lost on the way, so the
+      receipts stay unanswered and are sent again on the next bind once the session ends
+      (`drop_connections`), as an SMSC does.
     - `throttle_fraction`: this share of the submits (0–1, spread evenly) is answered
       ESME_RTHROTTLED; `max_tps`: submits beyond this many in one second are.
     - `fail_destinations`: {destination_addr: command_status} answered to a submit_sm for it.
@@ -62,6 +68,7 @@ class SimulatorConfig:
     message_id_format: IdFormat = "hex"
     receipt_id_format: IdFormat | None = None
     receipt_window: int = 100
+    lose_receipt_answers: bool = False
     enquire_link_interval: float | None = None
     record_path: Path | None = None
     keep_received: int = 100_000
@@ -79,7 +86,7 @@ class SimulatorConfig:
             if getattr(self, name) not in ("hex", "decimal", None):
                 raise ValueError(f"{name} is 'hex' or 'decimal'.")
         if not callable(self.receipt_stat):
-            unknown = set(self.receipt_stat.values()) - set(RECEIPT_STATES)
+            unknown = set(self.receipt_stat.values()) - set(RECEIPT_STATES) - {NO_RECEIPT}
             if unknown:
                 raise ValueError(
                     f"Unknown receipt stat {sorted(unknown)}; one of {sorted(RECEIPT_STATES)}."
@@ -92,7 +99,7 @@ class SimulatorConfig:
         else:
             matches = [suffix for suffix in self.receipt_stat if destination.endswith(suffix)]
             stat = self.receipt_stat[max(matches, key=len)] if matches else "DELIVRD"
-        if stat not in RECEIPT_STATES:
+        if stat not in RECEIPT_STATES and stat != NO_RECEIPT:
             raise ValueError(f"Unknown receipt stat {stat!r}; one of {sorted(RECEIPT_STATES)}.")
         return stat
 
@@ -109,6 +116,8 @@ class SimulatorCounters:
     errors: int = 0
     receipts_sent: int = 0
     receipts_acknowledged: int = 0
+    receipts_dropped: int = 0
+    receipt_answers_lost: int = 0
     generic_nacks: int = 0
     messages: int = 0
 
@@ -129,6 +138,7 @@ class ReceivedMessage:
     text: str
     parts: int
     message_ids: tuple[str, ...]
+    validity_period: str = ""  # as the (first) submit_sm gave it: "" or "YYMMDDhhmmsstnnp"
 
     def to_json(self) -> str:
         """One line for the record file."""
@@ -146,6 +156,7 @@ class ReceivedMessage:
                 "text": self.text,
                 "parts": self.parts,
                 "message_ids": list(self.message_ids),
+                "validity_period": self.validity_period,
             },
             ensure_ascii=False,
         )
