@@ -207,47 +207,12 @@ def _insert_requests_and_messages(
     with transaction.atomic():
         _copy(
             SmsRequest,
-            [
-                "id",
-                "customer_id",
-                "user_id",
-                "kind",
-                "text",
-                "recipient_count",
-                "encoding",
-                "parts",
-                "sender_type",
-                "sender_value",
-                "sender_ton",
-                "sender_npi",
-                "sender_alias_id",
-                "sender_reason",
-                "sender_trace",
-                "idempotency_key",
-                "request_hash",
-                "created_at",
-            ],
+            REQUEST_COLUMNS,
             request_rows(),
         )
         _copy(
             SmsMessage,
-            [
-                "id",
-                "request_id",
-                "customer_id",
-                "destination",
-                "status",
-                "error_code",
-                "error_text",
-                "attempts",
-                "next_attempt_at",
-                "claimed_by",
-                "claimed_until",
-                "created_at",
-                "submitted_at",
-                "done_at",
-                "updated_at",
-            ],
+            MESSAGE_COLUMNS,
             message_rows(),
         )
         if final:
@@ -270,6 +235,46 @@ def _insert_requests_and_messages(
                 no_style(), [SmsRequest, SmsMessage, SmsPart]
             ):
                 cursor.execute(statement)
+
+
+# The columns `enqueue_sms` writes, in the order the bulk rows give them.
+REQUEST_COLUMNS = [
+    "id",
+    "customer_id",
+    "user_id",
+    "kind",
+    "text",
+    "recipient_count",
+    "encoding",
+    "parts",
+    "sender_type",
+    "sender_value",
+    "sender_ton",
+    "sender_npi",
+    "sender_alias_id",
+    "sender_reason",
+    "sender_trace",
+    "idempotency_key",
+    "request_hash",
+    "created_at",
+]
+MESSAGE_COLUMNS = [
+    "id",
+    "request_id",
+    "customer_id",
+    "destination",
+    "status",
+    "error_code",
+    "error_text",
+    "attempts",
+    "next_attempt_at",
+    "claimed_by",
+    "claimed_until",
+    "created_at",
+    "submitted_at",
+    "done_at",
+    "updated_at",
+]
 
 
 def analyze() -> None:

@@ -60,7 +60,15 @@ def build_history(messages: int) -> tuple[Any, Any, float]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from benchmarks.sms_data import _copy, analyze, create_sender, destination, next_id
+    from benchmarks.sms_data import (
+        MESSAGE_COLUMNS,
+        REQUEST_COLUMNS,
+        _copy,
+        analyze,
+        create_sender,
+        destination,
+        next_id,
+    )
     from centrex.accounts.actions import UserData, create_user
     from centrex.accounts.models import Role, User
     from centrex.sms.models import SmsMessage, SmsRequest
@@ -144,45 +152,6 @@ def build_history(messages: int) -> tuple[Any, Any, float]:
         _copy(SmsMessage, MESSAGE_COLUMNS, iter(rows))
     analyze()
     return sender.user, operator, time.perf_counter() - started
-
-
-REQUEST_COLUMNS = [
-    "id",
-    "customer_id",
-    "user_id",
-    "kind",
-    "text",
-    "recipient_count",
-    "encoding",
-    "parts",
-    "sender_type",
-    "sender_value",
-    "sender_ton",
-    "sender_npi",
-    "sender_alias_id",
-    "sender_reason",
-    "sender_trace",
-    "idempotency_key",
-    "request_hash",
-    "created_at",
-]
-MESSAGE_COLUMNS = [
-    "id",
-    "request_id",
-    "customer_id",
-    "destination",
-    "status",
-    "error_code",
-    "error_text",
-    "attempts",
-    "next_attempt_at",
-    "claimed_by",
-    "claimed_until",
-    "created_at",
-    "submitted_at",
-    "done_at",
-    "updated_at",
-]
 
 
 def timed(client: Any, path: str, runs: int, warmup: int) -> Iterator[float]:
