@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -44,6 +43,7 @@ from centrex.accounts.models import MfaRequirement, User
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import page_for
+from centrex.core.qr import qr_svg
 
 PENDING_USER = "two_step_user"
 PENDING_SINCE = "two_step_since"
@@ -159,11 +159,6 @@ class TwoStepSetupMiddleware:
 # --- Opzioni Account > Verifica in due passaggi (R-Z1) ----------------------------------------
 
 
-def _qr_svg(uri: str) -> str:
-    code = segno.make(uri, error="m", micro=False)
-    return str(code.svg_inline(scale=4, border=2, dark="#000", light="#fff", title=_("QR code")))
-
-
 @sensitive_post_parameters("code")
 @never_cache
 @page_for(require_signed_in)
@@ -176,7 +171,7 @@ def two_step(request: HttpRequest, user: User) -> HttpResponse:
     context["required"] = bool(request.session.get(SETUP_FLAG)) or mfa_must_be_set_up(user)
     if request.method == "POST" and action == "start":
         setup = start_totp(user)
-        context.update(setup=setup, qr=_qr_svg(setup.otpauth_uri))
+        context.update(setup=setup, qr=qr_svg(setup.otpauth_uri, title=_("QR code")))
     elif request.method == "POST" and action == "confirm":
         form = CodeForm(request.POST)
         context["form"] = form

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import segno
 from django.conf import settings
+
+from centrex.core.qr import qr_svg
 
 # The transport the registrar offers on its address (kamailio.cfg.tmpl listens on UDP and TCP).
 TRANSPORT = "UDP"
@@ -62,8 +63,7 @@ class SipAccount:
 
     def qr_svg(self) -> str:
         """The QR code of `uri()` as an inline `<svg>` element (no file, no XML declaration)."""
-        code = segno.make(self.uri(), error="m", micro=False)
-        return str(code.svg_inline(scale=4, border=2, dark="#000", light="#fff", title=self.domain))
+        return qr_svg(self.uri(), title=self.domain)
 
 
 def sip_account(*, extension: str, domain: str, username: str, password: str) -> SipAccount:
