@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+VENDOR := src/centrex/static/vendor
 # uv from PATH, else installed once into .tools (pip is all a fresh machine has).
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -10,7 +11,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test test-sqlite test-postgres test-deps lint bench messages clean
 
-install: $(VENV)/.installed messages
+install: $(VENV)/.installed messages $(VENDOR)/.installed
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -18,6 +19,23 @@ install: $(VENV)/.installed messages
 
 $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+# The design system (Bootstrap, Bootstrap Icons) and the tests' accessibility checker (axe-core),
+# pinned by package-lock.json and installed from the npm registry; the pages' files are copied into
+# the package's static folder (git-ignored), so they are served by the portal itself, never a CDN.
+# Node.js and npm come from Debian's packages when missing.
+$(VENDOR)/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "installing Node.js and npm"; $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; fi
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons/fonts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map \
+	  node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
+	  node_modules/bootstrap/LICENSE $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/LICENSE $(VENDOR)/bootstrap-icons/
+	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff $(VENDOR)/bootstrap-icons/fonts/
 	touch $@
 
 # gettext catalogues, compiled with Babel (no system gettext needed) whenever a .po changed.
@@ -70,4 +88,4 @@ bench: install test-deps
 	exit $$status
 
 clean:
-	rm -rf $(VENV) .tools var
+	rm -rf $(VENV) .tools var node_modules $(VENDOR)
