@@ -28,6 +28,7 @@ import pyotp
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -275,6 +276,9 @@ def world(
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            # The connections this fixture opened (Playwright's event loop gives it a context of
+            # its own): PostgreSQL drops the test database only when none is left.
+            connections.close_all()
     settings.restore()
 
 
