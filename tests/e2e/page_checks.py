@@ -25,13 +25,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import django
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # The address the pages load axe-core from: answered by the test (`serve_axe`), not the portal.
 AXE_URL = "/__axe__.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_IMPACTS = ("serious", "critical")
-CATALOGUES = sorted((ROOT / "src" / "centrex").glob("**/locale/it/LC_MESSAGES/django.po"))
+ITALIAN = "locale/it/LC_MESSAGES/django.po"
+# The portal's catalogues, and Django's whose messages its pages show (form validation, the
+# password validators): name → file.
+CATALOGUES = {
+    str(path.relative_to(ROOT / "src").parent.parent.parent.parent).replace("/", "."): path
+    for path in sorted((ROOT / "src" / "centrex").glob(f"**/{ITALIAN}"))
+} | {
+    "django": Path(django.__file__).parent / "conf" / ITALIAN,
+    "django.contrib.auth": Path(django.__file__).parent / "contrib" / "auth" / ITALIAN,
+}
 
 # English texts that are also Italian words or names, so finding them on an Italian page says
 # nothing (each a msgid whose msgstr differs only in form): keep it short and say why.
@@ -140,13 +151,12 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", lambda match: _PO_ESCAPES.get(match[1], match[1]), text)
 
 
-def read_catalogue(path: Path) -> list[Entry]:
+def read_catalogue(name: str, path: Path) -> list[Entry]:
     """The entries of a .po file (obsolete `#~` ones left out; fuzzy ones kept: Django does not
     use their Italian, so the page shows the English)."""
     entries: list[Entry] = []
     fields: dict[str, str] = {}
     current: str | None = None
-    name = str(path.relative_to(ROOT / "src" / "centrex").parts[0])
 
     def flush() -> None:
         if fields.get("msgid"):
@@ -235,8 +245,10 @@ class EnglishCatalogue:
     - ALSO_ITALIAN, English words that are Italian words too.
     """
 
-    def __init__(self, paths: list[Path] = CATALOGUES) -> None:
-        entries = [entry for path in paths for entry in read_catalogue(path)]
+    def __init__(self, catalogues: dict[str, Path] = CATALOGUES) -> None:
+        entries = [
+            entry for name, path in catalogues.items() for entry in read_catalogue(name, path)
+        ]
         italian_texts = {_normalised(text) for entry in entries for text in entry.italian}
         seen: set[str] = set()
         self.phrases: list[Phrase] = []

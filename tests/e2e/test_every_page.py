@@ -18,6 +18,8 @@ Run alone: `.venv/bin/pytest --db=sqlite tests/e2e/test_every_page.py` (and `--d
 from __future__ import annotations
 
 import re
+import shutil
+import threading
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
@@ -30,10 +32,13 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
 
 import tests.conftest as cast
 from centrex.accounts.actions import UserData, create_user
+from centrex.accounts.tokens import password_link_tokens
 from centrex.aliases.actions.decisions import approve_alias
 from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.customers.models import Customer
@@ -60,6 +65,7 @@ class Visit:
     route: str
     person: str
     args: dict[str, str] = field(default_factory=dict)
+    query: str = ""
 
 
 PAGES: dict[str, Visit] = {
@@ -68,7 +74,14 @@ PAGES: dict[str, Visit] = {
     "login": Visit("accounts/login/", "anonymous"),
     "password-reset": Visit("accounts/password-reset/", "anonymous"),
     "password-reset-sent": Visit("accounts/password-reset/sent/", "anonymous"),
-    "set-password": Visit("accounts/set-password/<str:uidb64>/<str:token>/", "anonymous"),
+    "set-password-invitation": Visit(
+        "accounts/set-password/<str:uidb64>/<str:token>/",
+        "anonymous",
+        {"uidb64": "invited_uid", "token": "invited_token"},
+    ),
+    "set-password-reset": Visit(
+        "accounts/set-password/<str:uidb64>/<str:token>/", "anonymous", query="?purpose=reset"
+    ),
     "privacy": Visit("privacy/", "anonymous"),
     "login-code-nobody-pending": Visit("accounts/login/codice/", "anonymous"),
     "sender-rules": Visit("communicator/regole-mittenti-sms/", "alice"),
@@ -193,7 +206,16 @@ class World:
 
     def address(self, visit: Visit) -> str:
         spec = ROUTES[visit.route]
-        return self.walk.url(visit.route, replace(spec, args=spec.args | visit.args))
+        return self.walk.url(visit.route, replace(spec, args=spec.args | visit.args)) + visit.query
+
+
+def _requests_finished(timeout: float = 5.0) -> None:
+    """Wait (bounded) for the live server's request threads, ending as the browser closes its
+    sockets: none must use the shared database connection once the server is stopped."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 class ModuleSettings:
@@ -231,6 +253,7 @@ def world(
     """test_url_access's walk (the cast, Bob's SMS, device and question, a draft and a pending
     alias, an e-mail in the developer inbox) plus an approved alias and Bob's number waiting
     for its code, served by a live server of the module's own; the database emptied after."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pages
     settings = ModuleSettings()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
@@ -262,6 +285,19 @@ def world(
             )
             world.walk.ids["approved_alias"] = approve_alias(approved, acting_user=operator).pk
             set_own_mobile(bob, "+393401234567")
+            # The links of an invitation (a new user) and of a reset (Bob, after the walk's
+            # sign-ins moved his last login, which the link's token covers)
+            invited = create_user(
+                world.esempio,
+                UserData(email="marco.neri@esempio.example", first_name="Marco", last_name="Neri"),
+                acting_user=alice,
+            )
+            bob.refresh_from_db()
+            world.walk.ids |= {
+                "invited_uid": urlsafe_base64_encode(force_bytes(invited.pk)),
+                "invited_token": password_link_tokens.make_token(invited),
+                "bob_link_token": password_link_tokens.make_token(bob),
+            }
             for width in SIZES:  # who sets up two-step verification (`_two_step`)
                 create_user(
                     world.esempio,
@@ -273,6 +309,7 @@ def world(
         finally:
             for context in world.contexts:
                 context.close()
+            _requests_finished()
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
@@ -371,9 +408,50 @@ def _two_step(world: World, width: int) -> list[str]:
     return problems
 
 
+# Forms sent as a hurried person sends them (empty, a short password, a wrong one): the page
+# with the errors, each said in Italian next to its field.
+FORMS_WITH_ERRORS: dict[str, tuple[str, dict[str, str]]] = {
+    "login-errors": (
+        "login",
+        {"input[name=email]": "alice@esempio.example", "input[name=password]": "sbagliata"},
+    ),
+    "set-password-errors": ("set-password-invitation", {"input[type=password]": "abc"}),
+    "user-new-errors": ("user-new", {}),
+    "question-new-errors": ("question-new", {}),
+    "alias-new-errors": ("alias-new", {}),
+    "sender-policy-errors": ("sender-policy", {}),
+    "mobile-errors": ("mobile", {"input[name=number]": "123"}),
+    "bo-customer-new-errors": ("bo-customer-new", {}),
+    "bo-user-new-errors": ("bo-user-new", {}),
+}
+FORM = "main form:has(:is(input:not([type=hidden]), textarea, select))"
+
+
+def _form_with_errors(name: str) -> Callable[[World, int], list[str]]:
+    page_name, fields = FORMS_WITH_ERRORS[name]
+
+    def send(world: World, width: int) -> list[str]:
+        visit = PAGES[page_name]
+        page, watch = world.tab(visit.person, width)
+        page.goto(world.address(visit))
+        form = page.locator(FORM).first
+        for selector, value in fields.items():
+            for field_ in form.locator(selector).all():
+                field_.fill(value)
+        form.evaluate(
+            "(form) => { form.noValidate = true; }"
+        )  # the server's errors, not the browser's
+        with page.expect_navigation():
+            form.locator("[type=submit]").first.click()
+        return _checked(page, watch, world, width, name)
+
+    return send
+
+
 FLOWS: dict[str, Callable[[World, int], list[str]]] = {
     "device-created": _device_created,
     "two-step": _two_step,
+    **{name: _form_with_errors(name) for name in FORMS_WITH_ERRORS},
 }
 FLOW_PARAMS = [(name, width) for width in SIZES for name in FLOWS]
 
