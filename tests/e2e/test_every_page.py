@@ -189,10 +189,9 @@ class World:
         context = italian_context(self.browser, self.url, watch, width=width, height=SIZES[width])
         serve_axe(context)
         if person is not None:
-            client = self.walk.clients[person]
-            cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
             name = django_settings.SESSION_COOKIE_NAME
-            context.add_cookies([{"name": name, "value": cookie, "url": self.url}])
+            session = self.walk.clients[person].cookies[name].value
+            context.add_cookies([{"name": name, "value": session, "url": self.url}])
         self.contexts.append(context)
         return context
 
@@ -243,6 +242,47 @@ def _wrapped(fixture: Any) -> Callable[..., Any]:
     return fixture._get_wrapped_function()  # type: ignore[no-any-return]
 
 
+def _data_set(world: World, settings: ModuleSettings, directory: Path) -> None:
+    """test_url_access's walk (the cast, Bob's SMS, device and question, a draft and a pending
+    alias, an e-mail in the developer inbox), an approved alias, Bob's number waiting for its
+    code, live invitation and reset links, and who sets up two-step verification."""
+    operator = _wrapped(cast.operator)(None)
+    world.esempio = esempio = _wrapped(cast.esempio)(operator)
+    alice = _wrapped(cast.alice)(esempio, operator)
+    bob = _wrapped(cast.bob)(esempio, operator, alice)
+    carla = _wrapped(cast.carla)(_wrapped(cast.altra)(operator), operator)
+    world.walk = _wrapped(walk_fixture)(settings, directory, operator, esempio, alice, bob, carla)
+    approved = submit_alias(
+        create_alias(esempio, "EsempioShop", acting_user=alice),
+        consent=True,
+        acting_user=alice,
+        ip_address="192.0.2.1",
+        language="it",
+    )
+    world.walk.ids["approved_alias"] = approve_alias(approved, acting_user=operator).pk
+    set_own_mobile(bob, "+393401234567")
+    # The links of an invitation (a new user) and of a reset (Bob's: the walk's sign-ins moved
+    # his last login, which the link's token covers)
+    invited = create_user(
+        esempio,
+        UserData(email="marco.neri@esempio.example", first_name="Marco", last_name="Neri"),
+        acting_user=alice,
+    )
+    bob.refresh_from_db()
+    world.walk.ids |= {
+        "invited_uid": urlsafe_base64_encode(force_bytes(invited.pk)),
+        "invited_token": password_link_tokens.make_token(invited),
+        "bob_link_token": password_link_tokens.make_token(bob),
+    }
+    for width in SIZES:  # `_two_step`
+        create_user(
+            esempio,
+            UserData(email=_two_step_email(width), first_name="Dora", last_name="Dupré"),
+            acting_user=alice,
+            password=cast.PASSWORD,
+        )
+
+
 @pytest.fixture(scope="module")
 def world(
     django_db_setup: None,
@@ -250,61 +290,18 @@ def world(
     browser: Any,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Generator[World, None, None]:
-    """test_url_access's walk (the cast, Bob's SMS, device and question, a draft and a pending
-    alias, an e-mail in the developer inbox) plus an approved alias and Bob's number waiting
-    for its code, served by a live server of the module's own; the database emptied after."""
+    """The module's data set (`_data_set`), served by a live server of its own; the database
+    emptied after, as a transactional test leaves it."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # only this run's pages
     settings = ModuleSettings()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
         server = LiveServer("localhost")
-        server._live_server_modified_settings.enable()
-        settings.CENTREX_BASE_URL = server.url
         world = World(server.url, browser, EnglishCatalogue())
         try:
-            operator = _wrapped(cast.operator)(None)
-            world.esempio = _wrapped(cast.esempio)(operator)
-            alice = _wrapped(cast.alice)(world.esempio, operator)
-            bob = _wrapped(cast.bob)(world.esempio, operator, alice)
-            carla = _wrapped(cast.carla)(_wrapped(cast.altra)(operator), operator)
-            world.walk = _wrapped(walk_fixture)(
-                settings,
-                tmp_path_factory.mktemp("walk"),
-                operator,
-                world.esempio,
-                alice,
-                bob,
-                carla,
-            )
-            approved = submit_alias(
-                create_alias(world.esempio, "EsempioShop", acting_user=alice),
-                consent=True,
-                acting_user=alice,
-                ip_address="192.0.2.1",
-                language="it",
-            )
-            world.walk.ids["approved_alias"] = approve_alias(approved, acting_user=operator).pk
-            set_own_mobile(bob, "+393401234567")
-            # The links of an invitation (a new user) and of a reset (Bob, after the walk's
-            # sign-ins moved his last login, which the link's token covers)
-            invited = create_user(
-                world.esempio,
-                UserData(email="marco.neri@esempio.example", first_name="Marco", last_name="Neri"),
-                acting_user=alice,
-            )
-            bob.refresh_from_db()
-            world.walk.ids |= {
-                "invited_uid": urlsafe_base64_encode(force_bytes(invited.pk)),
-                "invited_token": password_link_tokens.make_token(invited),
-                "bob_link_token": password_link_tokens.make_token(bob),
-            }
-            for width in SIZES:  # who sets up two-step verification (`_two_step`)
-                create_user(
-                    world.esempio,
-                    UserData(email=_two_step_email(width), first_name="Dora", last_name="Dupré"),
-                    acting_user=alice,
-                    password=cast.PASSWORD,
-                )
+            server._live_server_modified_settings.enable()
+            settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+            settings.CENTREX_BASE_URL = server.url
+            _data_set(world, settings, tmp_path_factory.mktemp("walk"))
             yield world
         finally:
             for context in world.contexts:
@@ -312,11 +309,11 @@ def world(
             _requests_finished()
             server._live_server_modified_settings.disable()
             server.stop()
+            settings.restore()
             call_command("flush", interactive=False, verbosity=0)
             # The connections this fixture opened (Playwright's event loop gives it a context of
             # its own): PostgreSQL drops the test database only when none is left.
             connections.close_all()
-    settings.restore()
 
 
 # --- The checks --------------------------------------------------------------------------
@@ -428,6 +425,8 @@ FORM = "main form:has(:is(input:not([type=hidden]), textarea, select))"
 
 
 def _form_with_errors(name: str) -> Callable[[World, int], list[str]]:
+    """The flow of FORMS_WITH_ERRORS[name]: open the page, fill the fields given, send its form
+    (the first in `<main>` with a field)."""
     page_name, fields = FORMS_WITH_ERRORS[name]
 
     def send(world: World, width: int) -> list[str]:
@@ -438,9 +437,8 @@ def _form_with_errors(name: str) -> Callable[[World, int], list[str]]:
         for selector, value in fields.items():
             for field_ in form.locator(selector).all():
                 field_.fill(value)
-        form.evaluate(
-            "(form) => { form.noValidate = true; }"
-        )  # the server's errors, not the browser's
+        # The server's errors, not the browser's own bubbles for `required` fields
+        form.evaluate("(form) => { form.noValidate = true; }")
         with page.expect_navigation():
             form.locator("[type=submit]").first.click()
         return _checked(page, watch, world, width, name)
@@ -476,9 +474,8 @@ def test_phone_menu(world: World) -> None:
     # when
     toggler.first.click()
     page.locator("#sidebar.show").wait_for(state="visible")
-    deadline = time.monotonic() + 5  # bounded: Bootstrap's slide-in transition
-    while page.locator("#sidebar.showing").count() and time.monotonic() < deadline:
-        page.wait_for_timeout(50)
+    # Bootstrap's slide-in is over when `showing` goes (bounded by the context's timeout)
+    page.wait_for_function("() => !document.querySelector('#sidebar.showing')")
     # then
     problems = _checked(page, watch, world, 390, "menu-open")
     assert not problems, "\n".join(problems)
