@@ -331,7 +331,7 @@ def test_a_registry_failure_keeps_the_alias_pending_and_offers_a_retry(
     alias.refresh_from_db()
     assert alias.status == AliasStatus.PENDING
     assert alias.approved_at is not None and alias.registry_state == RegistryState.FAILED
-    assertContains(response, 'alert-warning')
+    assertContains(response, "alert-warning")
     assertContains(response, "cannot write the spool file")
     retry = reverse("backoffice:alias_retry", args=[alias.pk])
     assertContains(response, f'action="{retry}"')
@@ -452,7 +452,7 @@ def test_a_decision_that_is_not_allowed_is_shown_as_a_message(
     # then
     for response in (approve, reject, revoke):
         assert response.redirect_chain == [(_review(alias), 302)]
-        assertContains(response, 'alert-danger')
+        assertContains(response, "alert-danger")
     alias.refresh_from_db()
     assert alias.status == AliasStatus.DRAFT
 
