@@ -10,8 +10,8 @@ empty list: the page passes):
   business; hidden ones (`display: none`, `visibility: hidden` as a closed offcanvas menu, 1 px
   visually-hidden text, a skip link placed wholly left of the page until focused) are not
   seen. Only the outermost overflowing element of a branch is named.
-- `untranslated_messages`: English text of the portal's catalogues on an Italian page
-  (`EnglishCatalogue`).
+- `untranslated_messages`: English text of the portal's catalogues (and Django's) on an
+  Italian page (`EnglishCatalogue`); content marked `translate="no"` and code are data.
 - `accessibility_violations`: axe-core's serious and critical violations of WCAG 2.1 A/AA.
   axe-core comes from npm (`make install`: node_modules/axe-core) and is served to the page
   from its own origin (`serve_axe`), since the Content-Security-Policy allows no inline script
@@ -265,12 +265,12 @@ class EnglishCatalogue:
                     seen.add(text)
                     self.phrases.append(phrase)
 
-    def found_in(self, texts: list[str], labels: list[str]) -> list[str]:
-        """The English phrases in `texts` (sentences anywhere) and `labels` (the whole texts of
-        elements and attributes, where one word is looked for too), each with where it was
-        found; a phrase inside a longer one found at the same place is left out."""
+    def found_in(self, texts: list[str]) -> list[str]:
+        """The English phrases in `texts` (the whole texts of elements and attributes: a
+        sentence anywhere in one, a single word as all of it), each with where it was found; a
+        phrase inside a longer one found at the same place is left out."""
         found: dict[str, list[tuple[int, int, Phrase]]] = {}
-        for text in {_normalised(text) for text in texts + labels if text}:
+        for text in {_normalised(text) for text in texts if text}:
             for phrase in self.phrases:
                 if phrase.longest_literal not in text:
                     continue
@@ -292,33 +292,38 @@ class EnglishCatalogue:
         return sorted(problems)
 
 
-VISIBLE_TEXTS = """() => {
-  const texts = [document.body.innerText];
-  const labels = [document.title];
+# Content marked as not for translation: data such as e-mail headers, reserved names, codes.
+NOT_TRANSLATED = "[translate=no], code, kbd, samp, pre"
+VISIBLE_TEXTS = """(notTranslated) => {
+  const texts = [document.title];
   const attributes = ["aria-label", "title", "placeholder", "alt"];
   for (const element of document.querySelectorAll("[aria-label], [title], [placeholder], [alt], "
       + "input[type=submit], input[type=button], input[type=reset]")) {
+    if (element.closest(notTranslated)) continue;
     for (const name of attributes) {
       const value = element.getAttribute(name);
-      if (value) labels.push(value);
+      if (value) texts.push(value);
     }
     if (element.matches("input[type=submit], input[type=button], input[type=reset]")) {
-      labels.push(element.value);
+      texts.push(element.value);
     }
   }
   const ownText = (element) => [...element.childNodes].some(
     (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
   for (const element of document.body.querySelectorAll("*")) {
-    if (ownText(element) && element.checkVisibility()) labels.push(element.innerText);
+    if (ownText(element) && !element.closest(notTranslated) && element.checkVisibility()) {
+      texts.push(element.innerText);
+    }
   }
-  return {texts, labels};
+  return texts;
 }"""
 
 
 def untranslated_messages(page: Any, english: EnglishCatalogue) -> list[str]:
-    """The catalogues' English on the page: its text, title, labels, placeholders, alt texts."""
-    visible = page.evaluate(VISIBLE_TEXTS)
-    return english.found_in(visible["texts"], visible["labels"])
+    """The catalogues' English on the page: the text of each visible element (not marked
+    `translate="no"`, not code), the title, labels, placeholders, alt texts."""
+    texts = page.evaluate(VISIBLE_TEXTS, NOT_TRANSLATED)
+    return english.found_in(texts)
 
 
 # --- Accessibility -------------------------------------------------------------------------

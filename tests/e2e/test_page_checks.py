@@ -1,7 +1,8 @@
 """The checks of test_every_page.py catch what they look for, and only that: a page made for
 the test (served by the browser itself, no portal) with one fault of each kind, next to what
 they must leave alone (a wide table in `.table-responsive`, visually-hidden text, a closed
-offcanvas menu, Italian words that are English too)."""
+offcanvas menu, Italian words that are English too, English marked `translate="no"` or
+code)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ CLEAN = f"""<!doctype html><html lang="it"><head><title>Utenti</title>
 <link rel="stylesheet" href="/style.css"></head><body><main>
 <h1>Utenti</h1>
 <p>Il programma usato (user agent) e il brand «Help» restano come sono.</p>
+<dl><dt translate="no">{{label}}</dt><dd>un dato, come le intestazioni di un'e-mail</dd></dl>
+<p>La parola <code>{{label}}</code> è riservata.</p>
 <div class="table-responsive"><table class="wide"><tr><th>Nome</th></tr>
 <tr><td>Alice</td></tr></table></div>
 <span class="visually-hidden">{"testo nascosto " * 40}</span>
@@ -72,7 +75,7 @@ def phone(browser: Any, english: EnglishCatalogue) -> Generator[Any, None, None]
     context = italian_context(browser, SITE, CspWatch(), width=390, height=844)
     sentence, label = _english_examples(english)
     faulty = FAULTY.replace("{sentence}", sentence).replace("{label}", label)
-    pages = {"/clean": CLEAN, "/faulty": faulty}
+    pages = {"/clean": CLEAN.replace("{label}", label), "/faulty": faulty}
 
     def answer(route: Any) -> None:
         path = route.request.url.removeprefix(SITE)
