@@ -1,15 +1,19 @@
 """Every page of the portal in Chromium, at a phone's size and a desktop's (issue 14, "Done
 when"): each is opened as the person who uses it, screenshotted to
-test-results/screenshots/<width>/<name>.png, and fails when it scrolls sideways, when an
-element overflows the viewport, when English of the portal's catalogues shows on the Italian
-page, when axe-core finds a serious or critical WCAG 2.1 AA violation, or when the
-Content-Security-Policy blocked something (tests/e2e/page_checks.py).
+test-results/screenshots/<width>/<name>.png (git-ignored; emptied at each run), and fails when
+it scrolls sideways, when an element overflows the viewport, when English of the catalogues
+(the portal's and Django's) shows on the Italian page, when axe-core finds a serious or critical
+WCAG 2.1 AA violation, or when the Content-Security-Policy blocked something
+(tests/e2e/page_checks.py says how each check decides; mark data that is no message, such as
+e-mail headers, `translate="no"`).
 
 `PAGES` names one visit for each page (a GET URL pattern answering HTML, tests/test_url_access.py's
 `ROUTES`, their arguments filled with its walk's objects); `FLOWS` reach the pages only an action
-shows (a device just added, the two-step set-up and its recovery codes, the sign-in's code).
-`test_every_page_is_walked` fails for a new pattern until it has its visit (or a reason in
-`NOT_PAGES`). One live server, one browser and one data set serve the whole module.
+shows (a device just added, the two-step set-up and its recovery codes, the sign-in's code, forms
+sent with errors); `test_phone_menu` opens the shell's menu at 390 px. `test_every_page_is_walked`
+fails for a new pattern until it has its visit (or a reason in `NOT_PAGES`). One live server,
+one browser and one data set serve the whole module: a test's failure message lists every
+problem of its page.
 
 Run alone: `.venv/bin/pytest --db=sqlite tests/e2e/test_every_page.py` (and `--db=postgres`);
 `-k 390` for the phone's size only, `-k alias` for some pages.
