@@ -52,9 +52,8 @@ from tests.e2e.page_checks import EnglishCatalogue, page_problems, serve_axe
 from tests.test_url_access import ROUTES, Walk, url_patterns
 from tests.test_url_access import walk as walk_fixture
 
-# The marker makes pytest-django create the test database; each test then runs in a
-# transaction rolled back after it, while the module's data set (`world`), committed before the
-# first test, stays for all of them.
+# The marker makes pytest-django create the test database (`_django_db_helper` below keeps
+# it from wrapping each test).
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 SIZES = {390: 844, 1366: 900}
@@ -173,6 +172,13 @@ def test_every_page_is_walked() -> None:
 
 
 # --- One data set, one server, one browser context per person and size ------------------
+
+
+@pytest.fixture
+def _django_db_helper() -> None:
+    """pytest-django's wrapping of each test in a transaction (or a flush), not wanted here:
+    the tests share one committed data set (`world`), and a test's open transaction would lock
+    the live server out of a file SQLite database (the suite's, when SIP tests run)."""
 
 
 @dataclass
