@@ -334,7 +334,9 @@ RUN_AXE = """async ([tags, impacts]) => {
   });
   return result.violations.filter((violation) => impacts.includes(violation.impact))
     .map((violation) => ({id: violation.id, impact: violation.impact, help: violation.help,
-      targets: violation.nodes.map((node) => node.target.join(" "))}));
+      targets: violation.nodes.map((node) => node.target.join(" ")),
+      first: [...violation.nodes[0].any, ...violation.nodes[0].all, ...violation.nodes[0].none]
+        .map((check) => check.message).join(" ")}));
 }"""
 
 
@@ -351,6 +353,7 @@ def accessibility_violations(page: Any) -> list[str]:
         )
         problems.append(
             f"axe {violation['impact']} {violation['id']} ({violation['help']}): {shown}"
+            f" — the first: {violation['first']}"
         )
     return problems
 
