@@ -232,7 +232,7 @@ class UsersNotImported(DomainError):
         self.problems = problems
         super().__init__(
             ErrorCode.VALIDATION_ERROR,
-            _("Nothing was imported: correct the lines below and import the file again."),
+            _("Nothing was imported: correct these lines and import the file again."),
         )
 
 
@@ -290,8 +290,11 @@ def import_users(customer: Customer, lines: list[ImportedLine], *, acting_user: 
     created: list[User] = []
     with transaction.atomic():
         for line in lines:
-            messages = [*line.problems, *repeats.get(line.number, [])]
-            if not messages:
+            messages = [*line.problems]
+            if line.number in repeats:
+                # Checked as a Nuovo Utente it would only repeat "already has an account".
+                messages.extend(repeats[line.number])
+            else:
                 try:
                     created.append(create_user(customer, line.data, acting_user=acting_user))
                 except DomainError as error:
