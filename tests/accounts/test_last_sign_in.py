@@ -7,6 +7,7 @@ import importlib
 import re
 from datetime import UTC, datetime
 
+import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
@@ -74,16 +75,21 @@ def test_a_failed_sign_in_changes_nothing(alice: User, bob: User) -> None:
     assert bob.last_login is None
 
 
-def test_the_list_shows_the_last_sign_in_in_rome_time_and_mai_when_never(
-    alice: User, bob: User, esempio: Customer
-) -> None:
-    # given: Bob signed in at 09:30 UTC on a summer day (11:30 in Rome); Marco never did
-    User.objects.filter(pk=bob.pk).update(last_login=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
-    create_user(
+@pytest.fixture
+def marco(alice: User, esempio: Customer) -> User:
+    """Invited by Alice, never signed in."""
+    return create_user(
         esempio,
         UserData(email="marco@esempio.example", first_name="Marco", last_name="Blu"),
         acting_user=alice,
     )
+
+
+def test_the_list_shows_the_last_sign_in_in_rome_time_and_mai_when_never(
+    alice: User, bob: User, marco: User
+) -> None:
+    # given: Bob signed in at 09:30 UTC on a summer day (11:30 in Rome); Marco never did
+    User.objects.filter(pk=bob.pk).update(last_login=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
     # when
     content = _logged_in(alice).get(USERS).content.decode()
     # then
@@ -92,14 +98,9 @@ def test_the_list_shows_the_last_sign_in_in_rome_time_and_mai_when_never(
     assert _last_sign_in_of(content, "Marco Blu") == "mai"
 
 
-def test_the_list_says_never_in_english(alice: User, esempio: Customer) -> None:
+def test_the_list_says_never_in_english(alice: User, marco: User) -> None:
     # given
     User.objects.filter(pk=alice.pk).update(language="en")
-    create_user(
-        esempio,
-        UserData(email="marco@esempio.example", first_name="Marco", last_name="Blu"),
-        acting_user=alice,
-    )
     # when
     content = _logged_in(alice).get(USERS).content.decode()
     # then
