@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from centrex.accounts.models import User
+from centrex.accounts.actions import issue_api_token
+from centrex.accounts.models import ApiToken, User
 from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.aliases.models import AliasEvent, SenderAlias
 from centrex.communicator.actions import create_device
@@ -42,6 +43,8 @@ OTHER_CUSTOMERS_OBJECTS = [
     ("get", "/api/v1/users/{bob}/devices", None),
     ("delete", "/api/v1/users/{bob}/devices/{device}", None),
     ("delete", "/api/v1/communicator/devices/{device}", None),
+    # Bob's API token (issue 14): a token is its owner's alone
+    ("delete", "/api/v1/me/tokens/{token}", None),
 ]
 
 # The back office: a customer admin (even of the customer named) is refused with 403.
@@ -80,6 +83,8 @@ NO_OBJECT_ID = [
     ("post", "/api/v1/me/mfa/totp"),
     ("post", "/api/v1/me/mfa/totp/confirm"),
     ("delete", "/api/v1/me/mfa"),
+    # The caller's own API tokens (tests/accounts/test_api_tokens.py: a colleague's is 404).
+    ("get", "/api/v1/me/tokens"),
     ("post", "/api/v1/aliases/check"),
     ("get", "/api/v1/aliases"),
     ("post", "/api/v1/aliases"),
@@ -148,6 +153,12 @@ def bob_device(bob: User) -> Device:
 
 
 @pytest.fixture
+def bob_token(bob: User) -> ApiToken:
+    """An API token of Bob's (issue 14: listed and revocable by Bob only)."""
+    return issue_api_token(bob)[1]
+
+
+@pytest.fixture
 def esempio_ids(
     esempio: Customer,
     alice: User,
@@ -155,6 +166,7 @@ def esempio_ids(
     esempio_alias: SenderAlias,
     esempio_sms: SmsRequest,
     bob_device: Device,
+    bob_token: ApiToken,
 ) -> dict[str, int]:
     return {
         "esempio": esempio.pk,
@@ -163,6 +175,7 @@ def esempio_ids(
         "alias": esempio_alias.pk,
         "sms": esempio_sms.pk,
         "device": bob_device.pk,
+        "token": bob_token.pk,
     }
 
 
@@ -197,6 +210,7 @@ def test_another_customers_objects_are_404_for_carla(
         "alias": 987656,
         "sms": 987657,
         "device": 987658,
+        "token": 987659,
     }
     missing = call(api_client(carla), method, path, body, missing_ids)
     assert missing.json() == response.json()
@@ -206,6 +220,7 @@ def test_another_customers_objects_are_404_for_carla(
     assert (alice.first_name, alice.is_active, bob.is_active) == ("Alice", True, True)
     assert bob.extension is not None and bob.extension.number == "202"
     assert Device.objects.active().filter(pk=esempio_ids["device"]).exists()
+    assert ApiToken.objects.filter(pk=esempio_ids["token"]).exists()
 
 
 @pytest.mark.parametrize(("method", "path", "body"), OPERATOR_ONLY)
@@ -290,6 +305,7 @@ def test_every_endpoint_of_the_api_is_walked(client: Client) -> None:
         "{alias}": "{alias_id}",
         "{sms}": "{request_id}",
         "{device}": "{device_id}",
+        "{token}": "{token_id}",
     }
 
     def documented(path: str) -> str:

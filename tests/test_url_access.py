@@ -32,6 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.fixtures import Settings
 
+from centrex.accounts.actions import issue_api_token
 from centrex.accounts.models import User
 from centrex.accounts.tokens import password_link_tokens
 from centrex.aliases.actions.lifecycle import create_alias, submit_alias
@@ -116,6 +117,13 @@ ROUTES: dict[str, Route] = {
     "area-clienti/": Route(Audience.SIGNED_IN),
     "impostazioni/utenti/": Route(Audience.CUSTOMER_ADMIN),
     "impostazioni/utenti/nuovo/": Route(Audience.CUSTOMER_ADMIN, methods=BOTH),
+    # Importa da CSV (issue 14): a POST without a file answers the form's error
+    "impostazioni/utenti/importa/": Route(Audience.CUSTOMER_ADMIN, methods=BOTH),
+    "impostazioni/utenti/importa/esempio.csv": Route(Audience.CUSTOMER_ADMIN),
+    # Opzioni Account > «Revoca» of an API token (issue 14): Bob's own, nobody else's
+    "accounts/opzioni/token/<int:pk>/revoca/": Route(
+        Audience.CUSTOMER_USER, {"pk": "bob_token"}, POST
+    ),
     "impostazioni/utenti/<int:pk>/": Route(Audience.CUSTOMER_ADMIN, USER, BOTH, USER_EDIT),
     "impostazioni/utenti/<int:pk>/disattiva/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
     "impostazioni/utenti/<int:pk>/riattiva/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
@@ -257,6 +265,7 @@ ROUTES: dict[str, Route] = {
 ESEMPIOS_OBJECTS = {
     "bob",
     "bob_device",
+    "bob_token",
     "esempio",
     "extension",
     "question",
@@ -359,6 +368,7 @@ def walk(
         "alias": pending.pk,
         "sms": sms.pk,
         "bob_device": bob_device.pk,
+        "bob_token": issue_api_token(bob)[1].pk,
         "reserved_name": reserved_name.pk,
         "generic_word": generic_word.pk,
         "bob_link_uid": urlsafe_base64_encode(force_bytes(bob.pk)),

@@ -15,6 +15,7 @@ from centrex.accounts.actions import UserData, create_user, invitation_link, upd
 from centrex.accounts.models import User
 from centrex.core.models import ThrottleEvent
 from centrex.customers.models import Customer
+from tests.accounts.page_text import heading, label
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "Nuova-Password-2026!"
@@ -45,9 +46,9 @@ def test_login_page_is_in_italian_by_default(client: Client, db: None) -> None:
     # then
     assert response.status_code == 200
     assertContains(response, '<html lang="it">')
-    assertContains(response, "<h1>Accedi all'Area Clienti</h1>", html=True)
-    assertContains(response, '<label for="id_email">E-mail</label>', html=True)
-    assertContains(response, '<label for="id_password">Password</label>', html=True)
+    assert heading(response) == "Accedi all'Area Clienti"
+    assert label(response, "id_email") == "E-mail"
+    assert label(response, "id_password") == "Password"
     assertContains(response, "Password dimenticata?")
     assertContains(response, "csrfmiddlewaretoken")
 
@@ -60,7 +61,7 @@ def test_login_page_follows_the_language_cookie(client: Client, db: None) -> Non
     response = client.get(reverse("accounts:login"))
 
     # then
-    assertContains(response, "<h1>Log in to the customer area</h1>", html=True)
+    assert heading(response) == "Log in to the customer area"
     assertContains(response, "Forgot password?")
 
 
@@ -169,8 +170,8 @@ def test_reset_request_page_is_in_italian(client: Client, db: None) -> None:
     response = client.get(reverse("accounts:password_reset"))
 
     # then
-    assertContains(response, "<h1>Password dimenticata?</h1>", html=True)
-    assertContains(response, '<label for="id_email">E-mail</label>', html=True)
+    assert heading(response) == "Password dimenticata?"
+    assert label(response, "id_email") == "E-mail"
 
 
 def test_reset_request_answers_the_same_for_an_unknown_email(
@@ -187,7 +188,7 @@ def test_reset_request_answers_the_same_for_an_unknown_email(
     # then: nobody can learn who has an account
     assert known.redirect_chain == unknown.redirect_chain
     assert _without_csrf(known.content) == _without_csrf(unknown.content)
-    assertContains(known, "<h1>Controlla la tua e-mail</h1>", html=True)
+    assert heading(known) == "Controlla la tua e-mail"
     assert [message.to for message in mail.outbox] == [[bob.email]]
 
 
@@ -204,7 +205,7 @@ def test_reset_link_sets_a_new_password(
     response = client.post(link, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
 
     # then
-    assertContains(page, "<h1>Scegli una nuova password</h1>", html=True)
+    assert heading(page) == "Scegli una nuova password"
     assertContains(page, 'type="password"', count=2)
     assert response["Location"] == reverse("home")
     bob.refresh_from_db()
@@ -222,7 +223,7 @@ def test_a_used_link_no_longer_works(client: Client, bob: User) -> None:
     response = client.get(link)
 
     # then
-    assertContains(response, "<h1>Questo link non è più valido</h1>", html=True)
+    assert heading(response) == "Questo link non è più valido"
     assertContains(response, reverse("accounts:password_reset"))
     assertNotContains(response, 'type="password"')
 
@@ -236,10 +237,10 @@ def test_a_forged_link_shows_what_to_do(client: Client, bob: User) -> None:
     huge = client.get(reverse("accounts:set_password", args=["OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "x"]))
 
     # then
-    assertContains(response, "<h1>Questo link non è più valido</h1>", html=True)
+    assert heading(response) == "Questo link non è più valido"
     assertContains(response, "Invia di nuovo l'invito")
-    assertContains(garbage, "<h1>Questo link non è più valido</h1>", html=True)
-    assertContains(huge, "<h1>Questo link non è più valido</h1>", html=True)
+    assert heading(garbage) == "Questo link non è più valido"
+    assert heading(huge) == "Questo link non è più valido"
 
 
 def test_set_password_page_speaks_the_invited_users_language(
@@ -257,8 +258,8 @@ def test_set_password_page_speaks_the_invited_users_language(
 
     # then
     assertContains(page, '<html lang="en">')
-    assertContains(page, "<h1>Choose your password</h1>", html=True)
-    assertContains(page, '<label for="id_new_password">New password</label>', html=True)
+    assert heading(page) == "Choose your password"
+    assert label(page, "id_new_password") == "New password"
     assertContains(mismatch, "This password is too short.")
 
 
@@ -271,8 +272,8 @@ def test_reset_request_page_follows_the_language_cookie(client: Client, db: None
     sent = client.post(reverse("accounts:password_reset"), {"email": "x@y.example"}, follow=True)
 
     # then
-    assertContains(page, "<h1>Forgot password?</h1>", html=True)
-    assertContains(sent, "<h1>Check your e-mail</h1>", html=True)
+    assert heading(page) == "Forgot password?"
+    assert heading(sent) == "Check your e-mail"
 
 
 def test_set_password_asks_for_the_same_password_twice(client: Client, bob: User) -> None:
@@ -315,7 +316,7 @@ def test_set_password_link_of_a_deactivated_user_does_not_work(
     response = client.get(link)
 
     # then
-    assertContains(response, "<h1>Questo link non è più valido</h1>", html=True)
+    assert heading(response) == "Questo link non è più valido"
 
 
 def test_a_successful_login_forgets_the_emails_failures(client: Client, bob: User) -> None:

@@ -8,6 +8,7 @@ from pytest_django.asserts import assertContains
 
 from centrex.accounts.actions import update_own_account
 from centrex.accounts.models import User
+from tests.accounts.page_text import heading, label
 from tests.conftest import PASSWORD
 
 OPTIONS = reverse("accounts:options")
@@ -26,9 +27,9 @@ def test_options_page_is_in_italian_by_default(bob: User) -> None:
 
     # then
     assert response.status_code == 200
-    assertContains(response, "<h1>Opzioni Account</h1>", html=True)
+    assert heading(response) == "Opzioni Account"
     assertContains(response, "<title>Opzioni Account · Centrex Portal</title>")
-    for field, label in (
+    for field, label_text in (
         ("first_name", "Nome"),
         ("last_name", "Cognome"),
         ("language", "Lingua"),
@@ -36,7 +37,7 @@ def test_options_page_is_in_italian_by_default(bob: User) -> None:
         ("new_password", "Nuova password"),
         ("confirm_password", "Conferma la nuova password"),
     ):
-        assertContains(response, f'<label for="id_{field}">{label}</label>', html=True)
+        assert label(response, f"id_{field}") == label_text
     assertContains(response, 'type="password"', count=3)
     assertContains(response, "bob@esempio.example")
 
@@ -49,8 +50,8 @@ def test_options_page_is_in_english_for_an_english_user(bob: User) -> None:
     response = _logged_in(bob).get(OPTIONS)
 
     # then
-    assertContains(response, "<h1>Account Options</h1>", html=True)
-    assertContains(response, '<label for="id_current_password">Current password</label>', html=True)
+    assert heading(response) == "Account Options"
+    assert label(response, "id_current_password") == "Current password"
 
 
 def test_changing_the_language_applies_at_once(bob: User) -> None:
@@ -69,7 +70,7 @@ def test_changing_the_language_applies_at_once(bob: User) -> None:
     assert (bob.first_name, bob.language) == ("Roberto", "en")
     assertContains(response, '<html lang="en">')
     assertContains(response, "Your account options are saved.")
-    assertContains(response, "<h1>Account Options</h1>", html=True)
+    assert heading(response) == "Account Options"
     assert response.redirect_chain[0][0] == OPTIONS
     assert client.cookies["django_language"].value == "en"
 

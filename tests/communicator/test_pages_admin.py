@@ -20,7 +20,7 @@ from tests.communicator.registrations import register
 from tests.support.sessions import signed_in
 
 USERS = reverse("accounts:user_list")
-ONLINE = '<span class="badge ok" title="Un dispositivo è registrato ora">online</span>'
+ONLINE = '<span class="badge text-bg-success" title="Un dispositivo è registrato ora">online</span>'
 
 
 def _edit(user: User) -> str:

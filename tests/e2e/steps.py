@@ -83,9 +83,10 @@ def impostazioni_utenti(page: Page) -> None:
     menu = page.get_by_role("navigation", name=italian("Main menu"))
     menu.get_by_role("list", name=IMPOSTAZIONI).get_by_role("link", name=UTENTI, exact=True).click()
     expect(page).to_have_url(re.compile(r"/impostazioni/utenti/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        re.compile(rf"^\s*{IMPOSTAZIONI}\s*>\s*{UTENTI}\s*$")
-    )
+    # The <h1> says the page's own name, the breadcrumbs where it is (issue 14).
+    expect(page.get_by_role("heading", level=1)).to_have_text(UTENTI)
+    breadcrumbs = page.get_by_role("navigation", name=italian("You are here"))
+    expect(breadcrumbs).to_have_text(re.compile(rf"^\s*{IMPOSTAZIONI}\s*{UTENTI}\s*$"))
 
 
 def row_of(page: Page, name: str) -> Locator:

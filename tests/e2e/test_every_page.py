@@ -94,6 +94,7 @@ PAGES: dict[str, Visit] = {
     "dashboard-admin": Visit("area-clienti/", "alice"),
     "users": Visit("impostazioni/utenti/", "alice"),
     "user-new": Visit("impostazioni/utenti/nuovo/", "alice"),
+    "user-import": Visit("impostazioni/utenti/importa/", "alice"),
     "user-edit": Visit("impostazioni/utenti/<int:pk>/", "alice"),
     "user-device-revoke": Visit(
         "impostazioni/utenti/<int:pk>/dispositivi/<int:device_pk>/revoca/", "alice"
@@ -147,6 +148,7 @@ PAGES: dict[str, Visit] = {
 # GET patterns that answer no page of their own.
 NOT_PAGES = {
     "impostazioni/registro/export.csv": "a CSV download",
+    "impostazioni/utenti/importa/esempio.csv": "a CSV download (Importa da CSV's example)",
     "communicator/sms/inviati/export.csv": "a CSV download",
     "communicator/sms/inviati/<int:pk>/stato/": "a fragment of sms-message (htmx polling)",
     "backoffice/sms/tracciabilita/export.csv": "a CSV download",

@@ -41,10 +41,16 @@ def test_account_options_has_the_mobile_number_section(bob: User) -> None:
     # when
     response = logged_in(bob).get(OPTIONS)
     # then
-    assertContains(response, "<legend>Numero di cellulare</legend>", html=True)
-    assertContains(response, '<label for="id_mobile_number">Numero di cellulare</label>', html=True)
+    assertContains(response, '<legend class="h5">Numero di cellulare</legend>', html=True)
+    assertContains(
+        response,
+        '<label class="form-label" for="id_mobile_number">Numero di cellulare</label>',
+        html=True,
+    )
     assertContains(response, f'action="{OWN_MOBILE}"')
-    assertContains(response, '<button type="submit">salva</button>', html=True)
+    assertContains(
+        response, '<button type="submit" class="btn btn-primary">salva</button>', html=True
+    )
     assertContains(response, "Non hai impostato il tuo numero di cellulare.")
     assertNotContains(response, REMOVE)
 
@@ -56,7 +62,7 @@ def test_account_options_shows_the_number_and_that_it_is_not_verified(bob: User)
     response = logged_in(bob).get(OPTIONS)
     # then national and E.164 forms, and the state
     assertContains(response, "333 123 4567 (+393331234567)")
-    assertContains(response, '<span class="badge warn">non verificato</span>', html=True)
+    assertContains(response, '<span class="badge text-bg-warning">non verificato</span>', html=True)
     assertContains(response, f'<a href="{VERIFY}">Inserisci il codice di verifica</a>', html=True)
     assertContains(response, REMOVE)
     assertNotContains(response, code_sent_to(NUMBER))
@@ -69,7 +75,7 @@ def test_account_options_shows_a_verified_number(bob: User) -> None:
     # when
     response = logged_in(bob).get(OPTIONS)
     # then
-    assertContains(response, '<span class="badge ok">verificato</span>', html=True)
+    assertContains(response, '<span class="badge text-bg-success">verificato</span>', html=True)
     assertNotContains(response, "non verificato")
 
 
@@ -92,7 +98,9 @@ def test_salva_stores_the_number_and_says_where_the_code_went(bob: User) -> None
     assertContains(
         response, "Abbiamo inviato un SMS con il codice di verifica al numero 333 123 4567."
     )
-    assertContains(response, '<label for="id_code">Codice di verifica</label>', html=True)
+    assertContains(
+        response, '<label class="form-label" for="id_code">Codice di verifica</label>', html=True
+    )
     assertContains(response, '<button type="submit">salva</button>', html=True)
     assertNotContains(response, code_sent_to(NUMBER))
     bob.refresh_from_db()
@@ -150,7 +158,7 @@ def test_the_right_code_and_salva_go_back_to_account_options_verified(bob: User)
     # then
     assertRedirects(response, OPTIONS)
     assertContains(response, "Il tuo numero di cellulare 333 123 4567 è verificato.")
-    assertContains(response, '<span class="badge ok">verificato</span>', html=True)
+    assertContains(response, '<span class="badge text-bg-success">verificato</span>', html=True)
     bob.refresh_from_db()
     assert bob.mobile_verified
 

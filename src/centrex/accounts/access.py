@@ -44,9 +44,9 @@ from django.utils.http import urlsafe_base64_decode
 from ninja.security.base import AuthBase
 
 from centrex.accounts.authentication import BearerTokenAuth, PortalSessionAuth
-from centrex.accounts.models import Role, User
+from centrex.accounts.models import ApiToken, Role, User
 from centrex.accounts.tokens import password_link_tokens
-from centrex.core.errors import PermissionDenied
+from centrex.core.errors import NotFound, PermissionDenied
 from centrex.customers.models import Customer
 
 # Who `request.user` can be; API callers and actions pass a `User`.
@@ -177,6 +177,15 @@ def access_user(acting_user: Visitor, user_id: object, *, customer: Customer | N
     if customer is not None:
         users = users.filter(customer=customer)
     return users.get_visible(acting_user, pk=user_id)
+
+
+def access_own_api_token(acting_user: Visitor, token_id: object) -> ApiToken:
+    """One of the acting person's own live API tokens (Opzioni Account, `/me/tokens`): a token
+    is its owner's alone, so another person's — of the same customer, or an operator's — is
+    the same NotFound as a missing or malformed id (R-C3)."""
+    if not is_signed_in(acting_user):
+        raise NotFound()
+    return ApiToken.objects.live_of(acting_user).one_or_not_found(pk=token_id)
 
 
 def user_from_link(uidb64: str, token: str) -> User | None:

@@ -205,6 +205,118 @@ def create_user(
     return user
 
 
+@dataclass(frozen=True)
+class ImportedLine:
+    """One line of a users' CSV (`accounts.user_import`): its number in the file (the header
+    is line 1), what it asks for, and what reading it already found wrong (a role word that
+    is neither «amministratore» nor «utente», say)."""
+
+    number: int
+    data: UserData
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """What is wrong with one line of the file, in the admin's words."""
+
+    number: int
+    messages: tuple[str, ...]
+
+
+class UsersNotImported(DomainError):
+    """Some lines of the file are wrong: nothing was imported (issue 14). `problems` lists
+    every bad line, in file order."""
+
+    def __init__(self, problems: list[LineProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            ErrorCode.VALIDATION_ERROR,
+            _("Nothing was imported: correct these lines and import the file again."),
+        )
+
+
+# Which column of the file each of create_user's fields is, to say where a problem is.
+IMPORT_COLUMNS = {
+    "email": _("e-mail"),
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "role": _("role"),
+    "extension": _("extension"),
+}
+
+
+def _line_messages(error: DomainError) -> tuple[str, ...]:
+    return tuple(
+        f"{IMPORT_COLUMNS[item.field]}: {item.message}"
+        if item.field in IMPORT_COLUMNS
+        else str(item.message)
+        for item in error.errors
+    )
+
+
+def _repeats_in_file(lines: list[ImportedLine]) -> dict[int, list[str]]:
+    """An e-mail or an extension on an earlier line of the same file (R-U5: one extension,
+    one user), by line number."""
+    found: dict[int, list[str]] = {}
+    first_email: dict[str, int] = {}
+    first_extension: dict[str, int] = {}
+    for line in lines:
+        email = (line.data.email or "").strip().lower()
+        extension = (line.data.extension or "").strip()
+        if email and email in first_email:
+            found.setdefault(line.number, []).append(
+                _("e-mail: %(email)s is also on line %(line)d; each user once.")
+                % {"email": email, "line": first_email[email]}
+            )
+        first_email.setdefault(email, line.number)
+        if extension and extension in first_extension:
+            found.setdefault(line.number, []).append(
+                _("extension: %(number)s is also on line %(line)d; one extension, one user.")
+                % {"number": extension, "line": first_extension[extension]}
+            )
+        first_extension.setdefault(extension, line.number)
+    return found
+
+
+def import_users(customer: Customer, lines: list[ImportedLine], *, acting_user: User) -> list[User]:
+    """Impostazioni > Utenti > «Importa da CSV» (issue 14): every line is a Nuovo Utente
+    (R-U3–U5: `create_user`, its rules, its audit row and its invitation), all in one
+    transaction. Every line is checked; if any is wrong nothing is kept and no invitation
+    leaves (they go after commit), and `UsersNotImported` lists every bad line."""
+    _require_admin_of(acting_user, customer)
+    repeats = _repeats_in_file(lines)
+    problems: list[LineProblem] = []
+    created: list[User] = []
+    with transaction.atomic():
+        for line in lines:
+            messages = [*line.problems]
+            if line.number in repeats:
+                # Checked as a Nuovo Utente it would only repeat "already has an account".
+                messages.extend(repeats[line.number])
+            else:
+                try:
+                    created.append(create_user(customer, line.data, acting_user=acting_user))
+                except DomainError as error:
+                    messages.extend(_line_messages(error))
+            if messages:
+                problems.append(LineProblem(line.number, tuple(str(m) for m in messages)))
+        if problems:
+            # Undo every user made so far; their invitations were waiting for the commit.
+            transaction.set_rollback(True)
+        else:
+            record_audit(
+                "user.imported",
+                actor=acting_user,
+                target=customer,
+                customer_id=customer.pk,
+                data={"users": len(created), "lines": len(lines)},
+            )
+    if problems:
+        raise UsersNotImported(problems)
+    return created
+
+
 def _email_taken(email: str) -> DomainError:
     return DomainError(
         ErrorCode.EMAIL_TAKEN,
@@ -511,6 +623,12 @@ USER_AGENT_KEPT = 300
 def _record_sign_in(
     user: User, ip_address: str, user_agent: str, channel: str, *, two_step: bool
 ) -> None:
+    """A successful sign-in, by the page or for an API token (R-Z4): in the activity trail,
+    and as `User.last_login`, the «Ultimo accesso» of Impostazioni > Utenti — Django sets it
+    only for a page's session, so an API client's sign-in would not count otherwise. An update
+    of the one column: it changes no identity (communicator.identity) and no other field."""
+    user.last_login = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_login=user.last_login)
     record_audit(
         "user.signed_in",
         actor=user,
@@ -577,6 +695,23 @@ def issue_api_token(user: User, *, scope: str = TokenScope.FULL) -> tuple[str, A
         expires_at=timezone.now() + timedelta(days=settings.CENTREX_API_TOKEN_DAYS),
     )
     return raw, token
+
+
+@transaction.atomic
+def revoke_own_api_token(token: ApiToken, *, acting_user: User, ip_address: str | None) -> None:
+    """Opzioni Account > «Revoca» and DELETE /me/tokens/{id} (issue 14): a person ends one of
+    their own API tokens; the client holding it is signed out at its next request. Audited
+    (the token's creation time says which one it was, never its value)."""
+    if token.user_id != acting_user.pk:
+        raise PermissionDenied()
+    record_audit(
+        "user.api_token_revoked",
+        actor=acting_user,
+        target=acting_user,
+        ip_address=ip_address,
+        data={"token_id": token.pk, "created_at": token.created_at.isoformat()},
+    )
+    token.delete()
 
 
 def revoke_api_tokens(user: User) -> int:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.http import HttpRequest
 from ninja import Router
 
 from centrex.accounts.access import (
+    access_own_api_token,
     access_user,
     api_caller,
     authenticated_as,
@@ -27,14 +28,16 @@ from centrex.accounts.actions import (
     issue_api_token,
     mfa_must_be_set_up,
     revoke_api_token,
+    revoke_own_api_token,
     set_mfa_requirement,
     start_totp,
     update_own_account,
     update_user,
 )
-from centrex.accounts.models import TokenScope, User, UserQuerySet
+from centrex.accounts.models import ApiToken, TokenScope, User, UserQuerySet, hash_token
 from centrex.accounts.presence import with_communicator_online
 from centrex.accounts.schemas import (
+    ApiTokenOut,
     CallerCustomerOut,
     CodeIn,
     CustomerMfaPatch,
@@ -114,6 +117,33 @@ def get_me(request: HttpRequest) -> User:
 def patch_me(request: HttpRequest, payload: MePatch) -> User:
     """Opzioni Account (R-U9): only the fields sent change."""
     return update_own_account(api_caller(request), **payload.model_dump(exclude_unset=True))
+
+
+# --- The caller's API tokens (issue 14; Opzioni Account) --------------------------------
+
+
+@me_router.get("/tokens", response=list[ApiTokenOut], summary="The caller's API tokens")
+@paginated
+def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
+    """The caller's live tokens, newest first, without their values; `current` marks the one
+    this request sent (a browser session is not a token: none is current for it)."""
+    raw = _bearer_token(request)
+    current = (
+        ExpressionWrapper(Q(token_hash=hash_token(raw)), output_field=BooleanField())
+        if raw
+        else Value(False, output_field=BooleanField())
+    )
+    return ApiToken.objects.live_of(api_caller(request)).annotate(current=current)
+
+
+@me_router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one API token")
+def delete_own_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    """Another person's token is 404, as a missing one (R-C3); revoking the token of this very
+    request logs this client out, as DELETE /auth/token."""
+    caller = api_caller(request)
+    token = access_own_api_token(caller, token_id)
+    revoke_own_api_token(token, acting_user=caller, ip_address=client_address(request))
+    return 204, None
 
 
 # --- Two-step verification (R-Z1) -------------------------------------------------------

@@ -117,3 +117,17 @@ class UserForm(forms.Form):
 
     def account_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.ACCOUNT_FIELDS]
+
+
+class UserImportForm(forms.Form):
+    """Impostazioni > Utenti > «Importa da CSV»: the file; `accounts.user_import` reads it and
+    `actions.import_users` checks every line."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns email, first name, last name, role (administrator or user), extension; "
+            "separated by semicolons or commas; at most 1,000 users and 1 MB."
+        ),
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )

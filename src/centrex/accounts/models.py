@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centrex.core.tenancy import TenantQuerySet
+from centrex.core.tenancy import LookupQuerySet, TenantQuerySet
 from centrex.customers.models import Customer, Extension
 
 
@@ -176,6 +176,12 @@ class TokenScope(models.TextChoices):
     MFA_SETUP = "mfa_setup", _("two-step set-up only")
 
 
+class ApiTokenQuerySet(LookupQuerySet["ApiToken"]):
+    def live_of(self, user: User) -> ApiTokenQuerySet:
+        """A person's tokens that still open the API, newest first (Opzioni Account)."""
+        return self.filter(user=user, expires_at__gt=timezone.now()).order_by("-created_at", "-pk")
+
+
 class ApiToken(models.Model):
     """A bearer token for the HTTP API. Only its SHA-256 is stored."""
 
@@ -185,6 +191,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from centrex.accounts.models import Language, MfaRequirement, Role, User
+from centrex.accounts.models import Language, MfaRequirement, Role, TokenScope, User
 from centrex.accounts.presence import is_communicator_online
 from centrex.customers.models import Customer
 from centrex.customers.schemas import NOT_SENT, CustomerRef, Timestamp, enum_of
@@ -196,3 +196,16 @@ class CustomerMfaPatch(Schema):
     """PATCH /customer (admins): who must use two-step verification (R-Z3)."""
 
     mfa_required: str = Field(..., json_schema_extra=enum_of(MfaRequirement.values))
+
+
+class ApiTokenOut(Schema):
+    """One of the caller's API tokens (GET /me/tokens): never its value, which only POST
+    /auth/token showed. `scope` is `full` or `mfa_setup` (R-Z3: only `/me` and `/me/mfa/*`);
+    `current` is the token this request was made with."""
+
+    id: int
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+    expires_at: Timestamp
+    scope: str = Field(..., json_schema_extra=enum_of(TokenScope.values))
+    current: bool

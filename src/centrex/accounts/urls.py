@@ -21,6 +21,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("accounts/opzioni/", views.options, name="options"),
     path(
+        "accounts/opzioni/token/<int:pk>/revoca/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path(
         "accounts/opzioni/verifica-in-due-passaggi/",
         two_step_pages.two_step,
         name="two_step",
@@ -32,6 +37,12 @@ urlpatterns: list[URLPattern] = [
     path("area-clienti/", views.dashboard, name="dashboard"),
     path("impostazioni/utenti/", views.user_list, name="user_list"),
     path("impostazioni/utenti/nuovo/", views.user_create, name="user_create"),
+    path("impostazioni/utenti/importa/", views.user_import, name="user_import"),
+    path(
+        "impostazioni/utenti/importa/esempio.csv",
+        views.user_import_example,
+        name="user_import_example",
+    ),
     path("impostazioni/utenti/<int:pk>/", views.user_edit, name="user_edit"),
     path("impostazioni/utenti/<int:pk>/disattiva/", views.user_deactivate, name="user_deactivate"),
     path("impostazioni/utenti/<int:pk>/riattiva/", views.user_reactivate, name="user_reactivate"),

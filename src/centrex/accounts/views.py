@@ -19,11 +19,13 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centrex.accounts.access import (
+    access_own_api_token,
     access_user,
     is_operator,
     is_signed_in,
@@ -33,13 +35,16 @@ from centrex.accounts.access import (
 )
 from centrex.accounts.actions import (
     UserData,
+    UsersNotImported,
     authenticate_login,
     change_own_password,
     create_user,
     deactivate_user,
+    import_users,
     mfa_enabled,
     request_password_reset,
     resend_invitation,
+    revoke_own_api_token,
     set_password_with_token,
     update_own_account,
     update_user,
@@ -51,11 +56,13 @@ from centrex.accounts.forms import (
     OwnAccountForm,
     PasswordResetRequestForm,
     UserForm,
+    UserImportForm,
     add_domain_error,
 )
-from centrex.accounts.models import Role, User
+from centrex.accounts.models import ApiToken, Role, User
 from centrex.accounts.presence import with_communicator_online
 from centrex.accounts.two_step_pages import begin_second_step, sign_in
+from centrex.accounts.user_import import EXAMPLE_CSV, UserFileRefused, read_users_csv
 from centrex.core.addresses import client_address
 from centrex.core.audit import activity_csv_rows
 from centrex.core.csv_export import csv_download
@@ -208,7 +215,13 @@ def _enter_after_password_set(request: HttpRequest, user: User, password: str) -
     """Log in with the new password through the same checks as the login page (a disabled
     company, the throttle); if they refuse, the login page says why."""
     try:
-        user = authenticate_login(user.email, password, ip_address=client_address(request))
+        user = authenticate_login(
+            user.email,
+            password,
+            ip_address=client_address(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            channel="page",
+        )
     except DomainError as error:
         with translation.override(user.language):
             messages.success(request, _("Your password is saved."))
@@ -348,6 +361,47 @@ def user_create(request: HttpRequest, admin: User) -> HttpResponse:
 
 @page_for(require_customer_admin)
 @require_http_methods(["GET", "POST"])
+def user_import(request: HttpRequest, admin: User) -> HttpResponse:
+    """Impostazioni > Utenti > «Importa da CSV» (issue 14): every line checked as a Nuovo Utente
+    first; one bad line imports nothing and the page lists every bad line."""
+    posted = request.method == "POST"
+    form = UserImportForm(request.POST if posted else None, request.FILES if posted else None)
+    refusal, problems = "", None
+    if posted and form.is_valid():
+        assert admin.customer is not None  # require_customer_admin
+        try:
+            lines = read_users_csv(form.cleaned_data["file"].read(), language=admin.language)
+            created = import_users(admin.customer, lines, acting_user=admin)
+        except UserFileRefused as refused:
+            form.add_error("file", refused.message)
+        except UsersNotImported as error:
+            refusal, problems = str(error.message), error.problems
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d user imported: each received an invitation to choose a password.",
+                    "%(count)d users imported: each received an invitation to choose a password.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
+            return redirect("accounts:user_list")
+    context = {"form": form, "problems": problems, "refusal": refusal}
+    return render(request, "accounts/user_import.html", context)
+
+
+@require_GET
+@page_for(require_customer_admin)
+def user_import_example(request: HttpRequest, admin: User) -> HttpResponse:
+    """The example file of «Importa da CSV», to fill in with a spreadsheet."""
+    response = HttpResponse(EXAMPLE_CSV, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="utenti-esempio.csv"'
+    return response
+
+
+@page_for(require_customer_admin)
+@require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, admin: User, pk: int) -> HttpResponse:
     """Modifica Utente (R-U4): changing the extension and pressing "Salva" associates it,
     emptying it dissociates it; the last admin keeps the role (R-U7)."""
@@ -466,11 +520,24 @@ def options(request: HttpRequest, user: User) -> HttpResponse:
                 response = redirect("accounts:options")
                 _remember_language(response, user.language)
                 return response
-    return render(
-        request,
-        "accounts/options.html",
-        {"account_form": account_form, "password_form": password_form},
+    context = {
+        "account_form": account_form,
+        "password_form": password_form,
+        "api_tokens": ApiToken.objects.live_of(user),
+    }
+    return render(request, "accounts/options.html", context)
+
+
+@require_POST
+@page_for(require_signed_in)
+def api_token_revoke(request: HttpRequest, user: User, pk: int) -> HttpResponse:
+    """Opzioni Account > «Revoca»: end one of one's own API tokens (another's is 404)."""
+    token = access_own_api_token(user, pk)
+    revoke_own_api_token(token, acting_user=user, ip_address=client_address(request))
+    messages.success(
+        request, _("The API token is revoked: the program that used it must sign in again.")
     )
+    return redirect(f"{reverse('accounts:options')}#api-tokens")
 
 
 @require_POST
