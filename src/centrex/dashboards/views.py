@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 
 from centrex.accounts.access import is_operator, require_signed_in
 from centrex.accounts.models import User
+from centrex.accounts.presence import ANNOTATION as ONLINE
 from centrex.accounts.presence import with_communicator_online
 from centrex.aliases.models import AliasStatus, SenderAlias
 from centrex.aliases.sla import display_zone
@@ -49,7 +50,7 @@ def customer_home(request: HttpRequest, user: User) -> HttpResponse:
         return redirect("home")
     context: dict[str, Any] = {"account": user, "recent_sms": _recent_sms(user)}
     if user.is_customer_admin and user.customer is not None:
-        context.update(_admin_attention(user.customer))
+        context.update(_admin_attention(user, user.customer))
     return render(request, "dashboards/customer_home.html", context)
 
 
@@ -67,15 +68,15 @@ def _recent_sms(user: User) -> list[SmsRow]:
     ]
 
 
-def _admin_attention(customer: Customer) -> dict[str, Any]:
+def _admin_attention(admin: User, customer: Customer) -> dict[str, Any]:
     """The company's users who cannot send SMS (the sender-policy preview's data, R-S4), its
     alias requests awaiting validation by due time (R-A8) and who is online (R-V6)."""
     preview: PolicyPreview = preview_policy(customer, SenderPolicy.for_customer(customer))
-    pending = SenderAlias.objects.filter(customer=customer, status=AliasStatus.PENDING)
-    people = User.objects.filter(customer=customer, is_active=True, is_operator=False)
+    pending = SenderAlias.objects.visible_to(admin).filter(status=AliasStatus.PENDING)
+    people = User.objects.visible_to(admin).customer_users().filter(is_active=True)
     online = (
         with_communicator_online(people.select_related("extension"))
-        .filter(communicator_online=True)
+        .filter(**{ONLINE: True})
         .order_by("last_name", "first_name", "email")
     )
     return {
