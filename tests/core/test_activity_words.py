@@ -122,3 +122,12 @@ def test_an_alias_history_row(alice: User, esempio: Customer, operator: User) ->
     loaded = AliasEvent.objects.select_related("actor").get(pk=event.pk)
     with translation.override("it"):
         assert activity_in_words(loaded) == "Olga Operatrice ha validato l'alias ACME"
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"), [("password", "password errata"), ("code", "codice di verifica errato")]
+)
+def test_a_failed_sign_in_says_why_in_words(db: None, reason: str, words: str) -> None:
+    event = record_audit("user.sign_in_failed", actor=None, reason=reason, data={"email": "x@y.it"})
+    with translation.override("it"):
+        assert activity_in_words(event) == f"Accesso non riuscito per x@y.it: {words}"

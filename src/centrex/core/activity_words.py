@@ -223,6 +223,13 @@ SENTENCES: dict[str, Sentence] = {
     ),
 }
 
+# Why a sign-in failed (`reason` of "user.sign_in_failed", accounts.actions), in words.
+SIGN_IN_FAILURES: dict[str, Promise] = {
+    "password": _("wrong password"),
+    "code": _("wrong verification code"),
+}
+FAILED_SIGN_IN_WHY = _("Failed sign-in for %(email)s: %(why)s")
+
 # A code without a sentence of its own (one added since): words, never the code.
 GENERIC = _s(_("%(actor)s made a change: %(object)s"), _("A change was recorded: %(object)s"))
 GENERIC_NO_OBJECT = _s(_("%(actor)s made a change"), _("A change was recorded"))
@@ -238,6 +245,7 @@ class ActivityFacts:
     object: str
     data: dict[str, Any]
     to_state: str = ""
+    reason: str = ""
 
     def values(self) -> dict[str, str]:
         email = self.data.get("email") or self.object
@@ -255,6 +263,9 @@ class ActivityFacts:
 
 def describe(facts: ActivityFacts) -> str:
     """The sentence for `facts`, in the active language."""
+    why = SIGN_IN_FAILURES.get(facts.reason) if facts.action == "user.sign_in_failed" else None
+    if why is not None:
+        return str(FAILED_SIGN_IN_WHY) % {**facts.values(), "why": why}
     sentence = SENTENCES.get(facts.action)
     if sentence is None:
         sentence = GENERIC if facts.object else GENERIC_NO_OBJECT
@@ -281,6 +292,7 @@ def facts_of(event: Any) -> ActivityFacts:
             event.object_repr,
             event.data if isinstance(event.data, dict) else {},
             event.to_state,
+            event.reason,
         )
     return ActivityFacts(
         ALIAS_EVENT_PREFIX + str(event.action),
