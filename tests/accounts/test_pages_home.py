@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.test import Client
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertNotContains
 
 from centrex.accounts.models import User
 from tests.sidebar import current_page, read_sidebar, sidebar_links
