@@ -77,11 +77,11 @@ CUSTOMER_AREA = (
         "",
         (
             Page(
-                "accounts:dashboard",
+                "dashboards:customer_home",
                 _("Home"),
                 "house",
                 _customer_user,
-                ("accounts:dashboard", "dashboards:*"),
+                ("dashboards:*",),
             ),
         ),
     ),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "centrex.smsc",
     "centrex.communicator",
     "centrex.support",
+    "centrex.dashboards",
     "centrex.backoffice",
     "centrex.devinbox",
     "django.contrib.admin",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("centrex.sms.urls")),
     path("", include("centrex.smsc.urls")),
     path("", include("centrex.communicator.urls")),
+    path("", include("centrex.dashboards.urls")),
     path("backoffice/", include("centrex.backoffice.urls")),
     path("dev/inbox/", include("centrex.devinbox.urls")),
     path("api/v1/", api.urls),

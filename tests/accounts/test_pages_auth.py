@@ -74,7 +74,7 @@ def test_right_credentials_log_in_and_go_home(client: Client, bob: User) -> None
     # then
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
-    assert client.get(reverse("home"))["Location"] == reverse("accounts:dashboard")
+    assert client.get(reverse("home"))["Location"] == reverse("dashboards:customer_home")
 
 
 def test_login_goes_to_the_page_asked_for(client: Client, alice: User) -> None:

@@ -377,7 +377,7 @@ def test_the_invitation_link_lets_the_new_user_choose_a_password_and_log_in(
     # then
     assert heading(page) == "Scegli la tua password"
     assertContains(page, "elena@esempio.example")
-    assert chosen.redirect_chain[-1][0] == reverse("accounts:dashboard")
+    assert chosen.redirect_chain[-1][0] == reverse("dashboards:customer_home")
     assertContains(chosen, "Benvenuto nell&#x27;Area Clienti.")
     again = Client()
     assert (

@@ -186,7 +186,13 @@ def test_the_pages_speak_italian_with_the_manuals_words(
     assert {"Dashboard", "Clienti", "Domande di supporto", "Registro attività"} <= set(
         sidebar_links(dashboard)
     )
-    assertContains(new_user, "<h1>Nuovo Utente</h1>", html=True)
-    assertContains(new_user, "<legend>Informazioni personali</legend>", html=True)
-    assertContains(new_user, '<label for="id_extension">Interno IP Centrex</label>', html=True)
-    assertContains(new_user, '<button type="submit">Salva</button>', html=True)
+    assertContains(new_user, '<h1 class="h3 mb-3">Nuovo Utente</h1>', html=True)
+    assertContains(new_user, '<legend class="h6">Informazioni personali</legend>', html=True)
+    assertContains(
+        new_user,
+        '<label class="form-label" for="id_extension">Interno IP Centrex</label>',
+        html=True,
+    )
+    assertContains(
+        new_user, '<button class="btn btn-primary" type="submit">Salva</button>', html=True
+    )

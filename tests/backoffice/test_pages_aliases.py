@@ -195,7 +195,7 @@ def test_the_queue_puts_pending_requests_first_earliest_due_first(
 def test_overdue_requests_are_highlighted(
     operator: User, esempio: Customer, alice: User, clock: Clock
 ) -> None:
-    # given a request made on Monday 10:00, due Tuesday 09:00 (R-A8)
+    # given a request made on Monday 10:00, due on Monday at 18:00 (R-A8: 8 business hours)
     _pending(esempio, alice, "Esempio", at=MONDAY_10)
 
     # when the operator looks on Tuesday at 12:00
@@ -205,7 +205,9 @@ def test_overdue_requests_are_highlighted(
     # then
     [row] = response.context["rows"]
     assert row.overdue
-    assertContains(response, 'class="overdue"')
+    assertContains(
+        response, '<time datetime="2026-11-30T18:00:00+01:00">lunedì 30/11/2026 18:00</time>'
+    )
     assertContains(response, "in ritardo")
     assertContains(response, "di 3 ore lavorative")
 
@@ -271,7 +273,11 @@ def test_the_review_shows_customer_data_relatedness_history_and_consent(
     assertContains(response, "nome più vicino: «Esempio S.r.l.»")
     # the history (R-A6)
     assertContains(response, "creato")
-    assertContains(response, "validazione richiesta")
+    assertContains(
+        response,
+        '<td class="text-break">Alice Rossi ha chiesto la validazione dell\'alias Esempio</td>',
+        html=True,
+    )
     assertContains(response, "bozza → in attesa di validazione")
     # the authorisation: who, when, from where, which wording (R-A7)
     assertContains(response, "alice@esempio.example")
@@ -279,8 +285,18 @@ def test_the_review_shows_customer_data_relatedness_history_and_consent(
     assertContains(response, CURRENT_CONSENT_VERSION)
     assertContains(response, consent_wording("it")[:60])
     # and the decisions
-    assertContains(response, '<button type="submit">Approva</button>', html=True)
-    assertContains(response, '<button type="submit" class="danger">Rifiuta</button>', html=True)
+    assertContains(
+        response,
+        '<button type="submit" class="btn btn-success">'
+        '<i class="bi bi-check-lg" aria-hidden="true"></i> Approva</button>',
+        html=True,
+    )
+    assertContains(
+        response,
+        '<button type="submit" class="btn btn-danger">'
+        '<i class="bi bi-x-lg" aria-hidden="true"></i> Rifiuta</button>',
+        html=True,
+    )
 
 
 def test_approve_validates_the_alias_and_emails_the_customer(
@@ -424,7 +440,7 @@ def test_revoke_with_a_reason_revokes_a_validated_alias(
     )
 
     # then
-    assertContains(page, '<button type="submit" class="danger">Revoca</button>', html=True)
+    assertContains(page, '<button type="submit" class="btn btn-danger">Revoca</button>', html=True)
     assertContains(empty, 'id="id_revoke-reason_error"')
     alias.refresh_from_db()
     assert (alias.status, alias.reason) == (AliasStatus.REVOKED, "Usato per SMS ingannevoli.")

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from centrex.accounts.models import User
+from centrex.aliases.actions.lifecycle import create_alias, submit_alias
 from centrex.backoffice.views import audit as views
 from centrex.core.audit import record_audit
 from centrex.core.models import AuditEvent
@@ -165,3 +166,33 @@ def test_the_csv_export_with_invalid_filters_goes_back_to_the_page(
     # then
     assert response.status_code == 302
     assert response["Location"] == reverse("backoffice:audit_list") + "?date_from=ieri"
+
+
+def test_the_csv_exports_keep_the_codes_and_add_the_words(
+    operator_client: Client, esempio: Customer, alice: User, bob: User
+) -> None:
+    # when (the operator's language: Italian)
+    rows = _csv(operator_client.get(reverse("backoffice:audit_export"), {"action": "user."}))
+
+    # then: the code for machines, the sentence for people (issue 14)
+    created = next(row for row in rows if row["object_id"] == str(bob.pk))
+    assert created["action"] == "user.created"
+    assert created["description"] == "Olga Operatrice ha creato l'utente Bob Bianchi"
+    assert list(rows[0])[-1] == "description"
+
+
+def test_the_alias_csv_keeps_the_codes_and_adds_the_words(
+    operator_client: Client, esempio: Customer, alice: User
+) -> None:
+    # given
+    alias = create_alias(esempio, "EsempioNet", acting_user=alice)
+    submit_alias(alias, consent=True, acting_user=alice, ip_address="192.0.2.7", language="it")
+
+    # when
+    rows = _csv(operator_client.get(reverse("backoffice:alias_audit_export")))
+
+    # then
+    submitted = next(row for row in rows if row["action"] == "submitted")
+    assert submitted["description"] == (
+        "Alice Rossi ha chiesto la validazione dell'alias EsempioNet"
+    )

@@ -139,9 +139,9 @@ def test_the_new_customer_form_has_a_label_for_every_input(operator_client: Clie
     content = response.content.decode()
     for name in form.fields:
         if name != "kind":  # radio buttons: each in its own <label>, in a fieldset
-            assert f'<label for="id_{name}">' in content
+            assert f'<label class="form-label" for="id_{name}">' in content
     for name in ("email", "first_name", "last_name", "password"):
-        assert f'<label for="id_admin-{name}">' in content
+        assert f'<label class="form-label" for="id_admin-{name}">' in content
 
 
 def test_the_list_searches_by_name_vat_number_tax_code_and_email(

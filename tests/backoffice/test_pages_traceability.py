@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
+from pytest_django.asserts import assertContains
 from pytest_django.fixtures import Settings
 
 from centrex.accounts.actions import update_user
@@ -172,7 +174,10 @@ def test_an_incomplete_request_goes_back_to_the_page_that_explains_it(
     assert response.status_code == 302
     assert response["Location"].startswith(PAGE)
     page = client.get(response["Location"])
-    assert 'class="errorlist"' in page.content.decode()
+    errors = [str(error) for errors in page.context["form"].errors.values() for error in errors]
+    assert errors
+    for error in errors:
+        assertContains(page, escape(error))
 
 
 @pytest.mark.parametrize("path", [PAGE, EXPORT])

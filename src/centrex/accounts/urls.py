@@ -34,7 +34,6 @@ urlpatterns: list[URLPattern] = [
     path("impostazioni/registro/", views.activity, name="activity"),
     path("impostazioni/registro/export.csv", views.activity_export, name="activity_export"),
     path("accounts/lingua/", views.choose_language, name="language"),
-    path("area-clienti/", views.dashboard, name="dashboard"),
     path("impostazioni/utenti/", views.user_list, name="user_list"),
     path("impostazioni/utenti/nuovo/", views.user_create, name="user_create"),
     path("impostazioni/utenti/importa/", views.user_import, name="user_import"),

@@ -241,17 +241,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_operator(request.user):
         return redirect("backoffice:dashboard")
     if is_signed_in(request.user):
-        return redirect("accounts:dashboard")
+        # The Area Clienti's home stands above accounts (centrex.dashboards): named, not imported.
+        return redirect("dashboards:customer_home")
     return redirect("accounts:login")
-
-
-@page_for(require_signed_in)
-def dashboard(request: HttpRequest, user: User) -> HttpResponse:
-    """Area Clienti: the company, the user's own extension and Communicator state (R-U6).
-    Operators have no customer area: theirs is the back office."""
-    if is_operator(user):
-        return redirect("home")
-    return render(request, "accounts/dashboard.html", {"account": user})
 
 
 def _search(users: QuerySet[User], text: str) -> QuerySet[User]:

@@ -1,5 +1,6 @@
 """Writing the audit trail (called by actions inside their transaction) and reading it out as
-the CSV of a Registro attività (the operators' and a customer's own, R-B1, R-Z4)."""
+the CSV of a Registro attività (the operators' and a customer's own, R-B1, R-Z4): the codes,
+which machines read, and the sentence in words last (`core.activity_words`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from centrex.core.activity_words import activity_in_words
 from centrex.core.csv_export import spreadsheet_safe
 from centrex.core.models import AuditEvent
 
@@ -65,13 +67,14 @@ ACTIVITY_CSV_COLUMNS = (
     "reason",
     "ip_address",
     "data",
+    "description",
 )
 
 
 def activity_csv_rows(events: QuerySet[AuditEvent], names: dict[int, str]) -> Iterator[list[str]]:
     """A Registro attività as CSV rows, the header first (`names`: customers' names by id)."""
     yield list(ACTIVITY_CSV_COLUMNS)
-    for event in events.iterator(chunk_size=2000):
+    for event in events.select_related("actor").iterator(chunk_size=2000):
         yield [
             timezone.localtime(event.created_at).isoformat(),
             spreadsheet_safe(event.actor_email),
@@ -86,4 +89,5 @@ def activity_csv_rows(events: QuerySet[AuditEvent], names: dict[int, str]) -> It
             spreadsheet_safe(event.reason),
             event.ip_address or "",
             spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
+            spreadsheet_safe(activity_in_words(event)),
         ]

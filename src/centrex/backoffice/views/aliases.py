@@ -108,7 +108,7 @@ def _review_page(
         "customer": customer,
         "hint": hint,
         "hint_percent": round(hint.score * 100),
-        "events": list(alias.events.order_by("created_at", "id")),
+        "events": list(alias.events.select_related("actor").order_by("created_at", "id")),
         "consents": alias.consents.order_by("-given_at", "-id"),
         "sla": QueueRow.of(alias, timezone.now()),
         "zone": display_zone(),

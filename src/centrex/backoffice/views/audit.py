@@ -19,6 +19,7 @@ from centrex.accounts.models import User
 from centrex.aliases.models import AliasEvent
 from centrex.backoffice.forms.audit import AliasAuditFilterForm
 from centrex.backoffice.views.pages import customers_of
+from centrex.core.activity_words import activity_in_words
 from centrex.core.audit import activity_csv_rows
 from centrex.core.csv_export import csv_download, spreadsheet_safe
 from centrex.core.forms import ActivityFilterForm
@@ -48,7 +49,7 @@ def with_customer_names(
 
 
 def _audit_events(form: ActivityFilterForm) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(**form.lookups())
+    return AuditEvent.objects.filter(**form.lookups()).select_related("actor")
 
 
 @require_GET
@@ -84,7 +85,7 @@ def _alias_events(operator: User, form: AliasAuditFilterForm) -> QuerySet[AliasE
     return (
         AliasEvent.objects.visible_to(operator)
         .filter(form.filters())
-        .select_related("customer")
+        .select_related("customer", "actor")
         .order_by("-created_at", "-id")
     )
 
@@ -115,6 +116,7 @@ ALIAS_CSV_COLUMNS = (
     "actor_is_operator",
     "ip_address",
     "data",
+    "description",
 )
 
 
@@ -135,6 +137,7 @@ def _alias_csv_rows(events: QuerySet[AliasEvent]) -> Iterator[list[str]]:
             "1" if event.actor_is_operator else "0",
             event.ip_address or "",
             spreadsheet_safe(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
+            spreadsheet_safe(activity_in_words(event)),
         ]
 
 
