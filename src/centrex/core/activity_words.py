@@ -67,6 +67,14 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "user.signed_in": _s(_("%(actor)s signed in"), _("%(object)s signed in")),
     "user.sign_in_failed": _s(_("Failed sign-in for %(email)s"), _("Failed sign-in for %(email)s")),
+    "user.imported": _s(
+        _("%(actor)s imported users from a CSV file into %(object)s"),
+        _("Users imported from a CSV file into %(object)s"),
+    ),
+    "user.api_token_revoked": _s(
+        _("%(actor)s revoked one of their API tokens"),
+        _("An API token of %(object)s revoked"),
+    ),
     "user.mfa_enabled": _s(
         _("%(actor)s turned on two-step verification"),
         _("Two-step verification turned on for %(object)s"),
