@@ -143,9 +143,8 @@ def test_bob_sends_an_sms_from_his_own_number(
 
     # when he types a recipient and a text with «€», sees the counter and presses «Invia»
     scrivere_l_sms(page, CARLOS_NUMBER, TEXT)
-    expect(page.locator("#sms-counter")).to_contain_text(
-        italian("Characters such as € [ ] { } ~ ^ | count as two.")
-    )
+    # and the counter says that «€» counts as two (issue 14's words), for it holds one
+    expect(page.locator("#sms-counter")).to_contain_text("(€ vale 2)")
     premere_invia(page)
 
     # then the SMS is delivered, and the SMSC received it from his number, TON 1 / NPI 1

@@ -286,7 +286,7 @@ def counter_of(client: Client, text: str) -> dict[str, str]:
     response = client.post("/communicator/sms/contatore/", {"text": text})
     assert response.status_code == 200
     html = response.content.decode()
-    found = re.search(r'<p class="sms-counter"([^>]*)>', html)
+    found = re.search(r'<p class="sms-counter[^"]*"([^>]*)>', html)
     assert found, html
     counts = dict(re.findall(r'data-(\w+)="([^"]*)"', found.group(1)))
     counts["marked"] = "".join(re.findall(r"<mark>([^<]*)</mark>", html))
@@ -317,6 +317,37 @@ def test_the_counter_marks_the_characters_that_force_ucs2_r_t3(bob: User) -> Non
     assert shown["encoding"] == "ucs2"
 
 
+def test_the_euro_hint_only_when_the_text_holds_a_euro_r_t3(bob: User) -> None:
+    # given
+    client = logged_in(bob)
+    # when the text holds a «€», then the counter says it counts as two
+    with_euro = client.post("/communicator/sms/contatore/", {"text": "Costo 5 €"})
+    assert "(€ vale 2)" in with_euro.content.decode()
+    # when it holds none, then no hint at all
+    without = client.post("/communicator/sms/contatore/", {"text": "Costo 5 euro"})
+    assert "vale 2" not in without.content.decode()
+    assert "valgono 2" not in without.content.decode()
+    assert "data-doubled" not in without.content.decode()
+
+
+def test_the_hint_names_only_the_characters_of_the_text_that_count_as_two_r_t3(
+    bob: User,
+) -> None:
+    # given
+    client = logged_in(bob)
+    # when the text holds brackets and a euro, then each is named once, in order
+    html = client.post("/communicator/sms/contatore/", {"text": "[IVA] 10 € [x]"}).content.decode()
+    assert "([ ] € valgono 2)" in html
+    # when the text holds a bracket and no euro, then the euro is not mentioned
+    html = client.post("/communicator/sms/contatore/", {"text": "Voce [1]"}).content.decode()
+    assert "([ ] valgono 2)" in html
+    assert "€" not in html
+    # when an emoji turns the text into UCS-2, then nothing counts as two
+    html = client.post("/communicator/sms/contatore/", {"text": "10 € 😀"}).content.decode()
+    assert "vale 2" not in html
+    assert "valgono 2" not in html
+
+
 def test_the_page_shows_the_counter_of_the_text_as_sent_back(bob: User) -> None:
     # given
     give_mobile(bob, BOB_MOBILE)
@@ -326,6 +357,7 @@ def test_the_page_shows_the_counter_of_the_text_as_sent_back(bob: User) -> None:
     assert 'data-characters="6"' in html
     assert 'data-units="7"' in html
     assert "GSM 7-bit" in html
+    assert "(€ vale 2)" in html
 
 
 # --- Sending twice (R-T4) ------------------------------------------------------------------

@@ -37,7 +37,7 @@ from centrex.core.pages import filters_without_page, page_for, posted
 from centrex.senders.resolution import SenderProblem, resolve_senders
 from centrex.sms.actions import check_recipients, send_sms
 from centrex.sms.charts import bar_chart
-from centrex.sms.encoding import SmsCount, count_sms
+from centrex.sms.encoding import SmsCount, count_sms, counted_twice
 from centrex.sms.forms import (
     RECIPIENTS_INPUT_MAX,
     TEXT_INPUT_MAX,
@@ -70,15 +70,22 @@ STATUS_BADGES: dict[str, str] = {
 # --- The live counter and the recipients check (R-T3, R-T1) -------------------------------
 
 
+def _visible(char: str) -> str:
+    """A character as the counter names it: itself, or an invisible one by its code point."""
+    return char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+
+
 def counter_context(text: str) -> dict[str, Any]:
     """What the counter shows (R-T3): exactly `count_sms` of the text, with the characters
-    that force UCS-2 made visible (an invisible one by its code point)."""
+    that force UCS-2 made visible, and those that count as two (the «(€ vale 2)» hint, only
+    when the text holds one)."""
     count: SmsCount = count_sms(text)
-    forcing = [
-        char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
-        for char in count.forcing_ucs2
-    ]
-    return {"count": count, "forcing": forcing, "empty": not text}
+    return {
+        "count": count,
+        "forcing": [_visible(char) for char in count.forcing_ucs2],
+        "doubled": [_visible(char) for char in counted_twice(text)],
+        "empty": not text,
+    }
 
 
 @page_for(require_signed_in)
