@@ -55,16 +55,17 @@ SMS_PER_PAGE = 50
 # How often the page of a sent SMS asks for its recipients' statuses while any is not final.
 POLL_EVERY = "3s"
 
-# R-T5: how each status looks in the lists (badge colour).
+# R-T5: how each status looks in the lists (the Bootstrap badge's colour; its words say it).
 STATUS_BADGES: dict[str, str] = {
-    MessageStatus.QUEUED: "muted",
-    MessageStatus.SUBMITTED: "warn",
-    MessageStatus.DELIVERED: "ok",
-    MessageStatus.UNDELIVERABLE: "bad",
-    MessageStatus.EXPIRED: "bad",
-    MessageStatus.REJECTED: "bad",
-    MessageStatus.FAILED: "bad",
+    MessageStatus.QUEUED: "text-bg-secondary",
+    MessageStatus.SUBMITTED: "text-bg-warning",
+    MessageStatus.DELIVERED: "text-bg-success",
+    MessageStatus.UNDELIVERABLE: "text-bg-danger",
+    MessageStatus.EXPIRED: "text-bg-danger",
+    MessageStatus.REJECTED: "text-bg-danger",
+    MessageStatus.FAILED: "text-bg-danger",
 }
+NEUTRAL_BADGE = "text-bg-secondary"
 
 
 # --- The live counter and the recipients check (R-T3, R-T1) -------------------------------
@@ -202,7 +203,7 @@ def error_label(recipient: SmsMessage) -> str:
 def _recipients_context(sms: SmsRequest) -> dict[str, Any]:
     recipients = list(sms.messages.order_by("id"))
     for recipient in recipients:
-        recipient.badge = STATUS_BADGES.get(recipient.status, "muted")  # type: ignore[attr-defined]
+        recipient.badge = STATUS_BADGES.get(recipient.status, NEUTRAL_BADGE)  # type: ignore[attr-defined]
         recipient.error_label = error_label(recipient)  # type: ignore[attr-defined]
     return {
         "sms": sms,
@@ -267,7 +268,7 @@ def history(request: HttpRequest, user: User) -> HttpResponse:
     form = _history_form(request, user)
     page = Paginator(_history_rows(user, form), SMS_PER_PAGE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row.badge = STATUS_BADGES.get(row.status, "muted")
+        row.badge = STATUS_BADGES.get(row.status, NEUTRAL_BADGE)
     context = {
         "form": form,
         "page": page,
