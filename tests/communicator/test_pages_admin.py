@@ -4,7 +4,9 @@ registration and revokes one; another customer's users and devices are 404, a pl
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +22,12 @@ from tests.communicator.registrations import register
 from tests.support.sessions import signed_in
 
 USERS = reverse("accounts:user_list")
-ONLINE = '<span class="badge text-bg-success" title="Un dispositivo è registrato ora">online</span>'
+# A status badge by its words (its colour class is the design system's business).
+ONLINE = re.compile(r'<span class="badge\b[^"]*"[^>]*>online</span>')
+
+
+def badges(response: Any, pattern: re.Pattern[str]) -> int:
+    return len(pattern.findall(response.content.decode()))
 
 
 def _edit(user: User) -> str:
@@ -40,7 +47,7 @@ def test_the_users_list_shows_who_is_online(alice: User, bob: User) -> None:
     response = signed_in(alice).get(USERS)
 
     # then only Bob's row says online
-    assertContains(response, ONLINE, count=1, html=True)
+    assert badges(response, ONLINE) == 1
     row = response.content.decode().split("Bob Bianchi</a>")[1].split("</tr>")[0]
     assert "online" in row
 
@@ -62,7 +69,7 @@ def test_the_users_list_costs_the_same_queries_with_users_online(
         response = client.get(USERS)
 
     # then the online state came in the same queries (no query per row)
-    assertContains(response, ONLINE, count=2, html=True)
+    assert badges(response, ONLINE) == 2
     assert len(everybody.captured_queries) == len(nobody.captured_queries)
 
 
@@ -82,8 +89,8 @@ def test_modifica_utente_lists_the_users_devices(alice: User, bob: User) -> None
         assertContains(response, device.sip_username)
         assertContains(response, _revoke(bob, device))
     assertContains(response, "Zoiper rv2.10")
-    assertContains(response, '<span class="badge ok">online</span>', count=2, html=True)
-    assertContains(response, '<span class="badge muted">non connesso</span>', html=True)
+    assert badges(response, ONLINE) == 2
+    assert badges(response, re.compile(r'<span class="badge\b[^"]*">non connesso</span>')) == 1
 
 
 def test_modifica_utente_of_a_user_without_communicator_says_so(alice: User, bob: User) -> None:

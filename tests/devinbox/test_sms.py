@@ -4,6 +4,7 @@ from its record file, so a first-time user of `make run` can read their verifica
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,7 @@ def test_a_verification_code_is_readable_with_sender_recipient_and_encoding(
     assert "TON 5, NPI 0" in section
     assert "+393471234567" in section
     assert "TON 1, NPI 1" in section
-    assert "<td>1</td>" in section
+    assert re.search(r"<td[^>]*>1</td>", section)
     assert "GSM 7-bit" in section
     assert "I codici di verifica si leggono qui solo per questo motivo" in section
 
@@ -108,7 +109,7 @@ def test_a_number_sender_and_a_long_ucs2_text_are_shown_as_sent(
     # then
     assert "+393331112222" in section
     assert "UCS-2" in section
-    assert "<td>2</td>" in section
+    assert re.search(r"<td[^>]*>2</td>", section)
     assert "Ciao 😀 Ciao 😀" in section
 
 
@@ -219,7 +220,7 @@ def test_a_huge_record_is_read_only_at_its_end(
     assert "messaggio numero 99<" not in section
     assert sum(read) <= MAX_READ_BYTES + 1
     page = response.content.decode()
-    assert '<span class="badge muted">299+</span>' in page
+    assert re.search(r'<span class="badge\b[^"]*">299\+</span>', page)
     assert "Qui sono elencati solo gli ultimi 200 SMS." in section
 
 

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 from centrex.accounts.models import User
 from tests import test_url_access
 from tests.e2e.conftest import CspWatch
+from tests.e2e.steps import italian
 from tests.test_url_access import Walk
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +109,7 @@ def test_the_sip_account_and_its_qr_code_satisfy_the_policy(
     page.locator("form:has(input[name=name]) button[type=submit]").click()
 
     # then
-    expect(page.locator(".qr-code svg")).to_be_visible()
+    expect(page.get_by_role("img", name=italian("QR code of the SIP account"))).to_be_visible()
     assert csp_watch.violations == [], "\n".join(csp_watch.violations)
 
 

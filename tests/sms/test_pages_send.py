@@ -132,9 +132,9 @@ def test_outside_user_choice_the_sender_is_shown_not_picked_r_t2(bob: User) -> N
     # then
     assert 'name="sender"' not in html
     assert f"Numero di cellulare {BOB_MOBILE}" in html
-    assert '<label for="id_recipients">Destinatari</label>' in html
-    assert '<label for="id_text">Testo</label>' in html
-    assert '<button type="submit">Invia</button>' in html
+    assert re.search(r'<label [^>]*for="id_recipients"[^>]*>Destinatari</label>', html)
+    assert re.search(r'<label [^>]*for="id_text"[^>]*>Testo</label>', html)
+    assert re.search(r'<button type="submit"[^>]*>(?:<i [^>]*></i>)?\s*Invia</button>', html)
 
 
 def test_in_user_choice_the_picker_offers_the_number_and_validated_aliases_r_s1(
@@ -152,7 +152,7 @@ def test_in_user_choice_the_picker_offers_the_number_and_validated_aliases_r_s1(
         r'<option value="([^"]*)"', html.split('name="sender"')[1].split("</select>")[0]
     )
     assert options == [f"mobile:{BOB_MOBILE}", "alias:EsempioNet"]
-    assert '<label for="id_sender">Mittente</label>' in html
+    assert re.search(r'<label [^>]*for="id_sender"[^>]*>Mittente</label>', html)
 
 
 def test_bob_sends_with_the_alias_he_picks_r_t2(
@@ -229,7 +229,7 @@ def test_each_wrong_number_is_explained_and_nothing_is_sent_r_t1(bob: User) -> N
     response = send_form(logged_in(bob), recipients="340 111 2233, 02 1234 5678, pippo")
     # then
     html = response.content.decode()
-    errors = html.split('id="id_recipients_error"')[1].split("</ul>")[0]
+    errors = html.split('id="id_recipients_error"')[1].split("</div>\n")[0]
     assert "02 1234 5678" in errors and "cellulare" in errors
     assert "pippo" in errors
     assert "340 111 2233" not in errors
@@ -286,7 +286,7 @@ def counter_of(client: Client, text: str) -> dict[str, str]:
     response = client.post("/communicator/sms/contatore/", {"text": text})
     assert response.status_code == 200
     html = response.content.decode()
-    found = re.search(r'<p class="sms-counter"([^>]*)>', html)
+    found = re.search(r'<p class="sms-counter[^"]*"([^>]*)>', html)
     assert found, html
     counts = dict(re.findall(r'data-(\w+)="([^"]*)"', found.group(1)))
     counts["marked"] = "".join(re.findall(r"<mark>([^<]*)</mark>", html))
@@ -317,6 +317,37 @@ def test_the_counter_marks_the_characters_that_force_ucs2_r_t3(bob: User) -> Non
     assert shown["encoding"] == "ucs2"
 
 
+def test_the_euro_hint_only_when_the_text_holds_a_euro_r_t3(bob: User) -> None:
+    # given
+    client = logged_in(bob)
+    # when the text holds a «€», then the counter says it counts as two
+    with_euro = client.post("/communicator/sms/contatore/", {"text": "Costo 5 €"})
+    assert "(€ vale 2)" in with_euro.content.decode()
+    # when it holds none, then no hint at all
+    without = client.post("/communicator/sms/contatore/", {"text": "Costo 5 euro"})
+    assert "vale 2" not in without.content.decode()
+    assert "valgono 2" not in without.content.decode()
+    assert "data-doubled" not in without.content.decode()
+
+
+def test_the_hint_names_only_the_characters_of_the_text_that_count_as_two_r_t3(
+    bob: User,
+) -> None:
+    # given
+    client = logged_in(bob)
+    # when the text holds brackets and a euro, then each is named once, in order
+    html = client.post("/communicator/sms/contatore/", {"text": "[IVA] 10 € [x]"}).content.decode()
+    assert "([ ] € valgono 2)" in html
+    # when the text holds a bracket and no euro, then the euro is not mentioned
+    html = client.post("/communicator/sms/contatore/", {"text": "Voce [1]"}).content.decode()
+    assert "([ ] valgono 2)" in html
+    assert "€" not in html
+    # when an emoji turns the text into UCS-2, then nothing counts as two
+    html = client.post("/communicator/sms/contatore/", {"text": "10 € 😀"}).content.decode()
+    assert "vale 2" not in html
+    assert "valgono 2" not in html
+
+
 def test_the_page_shows_the_counter_of_the_text_as_sent_back(bob: User) -> None:
     # given
     give_mobile(bob, BOB_MOBILE)
@@ -326,6 +357,7 @@ def test_the_page_shows_the_counter_of_the_text_as_sent_back(bob: User) -> None:
     assert 'data-characters="6"' in html
     assert 'data-units="7"' in html
     assert "GSM 7-bit" in html
+    assert "(€ vale 2)" in html
 
 
 # --- Sending twice (R-T4) ------------------------------------------------------------------

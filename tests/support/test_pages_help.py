@@ -30,7 +30,7 @@ ITALIAN_KEY_PHRASES = [
     "Seleziona l'Utente desiderato nella sezione Impostazioni > Utenti",
     "All'interno della pagina Modifica Utente, indica il numero di interno IP Centrex da associare "
     "nella sezione Informazioni personali e premi il tasto Salva",
-    "Clicca il tasto aggiungi nella sezione Impostazioni > Utenti",
+    "Clicca il tasto Aggiungi nella sezione Impostazioni > Utenti",
     "Nuovo Utente",
     "abilitato a Communicator esattamente quando è attivo e ha un interno associato",  # R-U6
     "L'ultimo Amministratore attivo non può essere disattivato",  # R-U7
@@ -39,7 +39,7 @@ ITALIAN_KEY_PHRASES = [
     "Delibera 42/13/CIR",
     "Delibera 12/23/CIR",
     "non è possibile inserire numeri telefonici",  # R-A2
-    "invia richiesta",
+    "Invia richiesta",
     "autorizzare il fornitore a procedere",  # R-A7
     "8 ore lavorative",  # R-A8
     "bozza",
@@ -52,11 +52,21 @@ ITALIAN_KEY_PHRASES = [
     # §4 sender policy
     "ogni utente usa il proprio numero di cellulare",
     "un unico numero di cellulare per tutti gli utenti",
-    "premi nuovamente salva",
+    "premi nuovamente Salva",
     "un unico alias per tutti gli utenti",
     "a scelta del singolo utente",
     "Inviare un SMS da Communicator",
     "Non hai trovato la risposta che cercavi? Inviaci la tua domanda.",
+    # issue 14: the application shell and the administrators' new pages
+    "Le pagine sono raccolte nel menu laterale a sinistra",
+    "In alto a destra, il menu utente (con il tuo nome) contiene la scelta della lingua",
+    "«Opzioni Account» ed «Esci»",
+    "Sul telefono il menu laterale è nascosto: lo apre il pulsante del menu",
+    "«Interni» (Impostazioni › Interni)",
+    "«Dati aziendali» (Impostazioni › Dati aziendali)",
+    "«Importa da CSV» (in Impostazioni › Utenti)",
+    "«Token API» (in Opzioni Account",
+    "«(€ vale 2)»",
 ]
 
 ENGLISH_KEY_PHRASES = [
@@ -68,7 +78,7 @@ ENGLISH_KEY_PHRASES = [
     "Edit User",
     "Personal information",
     "press Save",
-    "Click add (aggiungi) in Settings > Users",
+    "Click Add (Aggiungi) in Settings > Users",
     "New User",
     "enabled for Communicator exactly when they are active and have an extension associated",
     "The last active administrator cannot be deactivated",
@@ -76,7 +86,7 @@ ENGLISH_KEY_PHRASES = [
     "Delibera 42/13/CIR",
     "Delibera 12/23/CIR",
     "phone numbers cannot be used",
-    "send request",
+    "Send request",
     "8 business hours",
     "draft",
     "awaiting validation",
@@ -87,11 +97,19 @@ ENGLISH_KEY_PHRASES = [
     "confirmation e-mail",
     "every user uses their own mobile number",
     "one mobile number for all users",
-    "press save again",
+    "press Save again",
     "one alias for all users",
     "each user chooses",
     "Sending an SMS from Communicator",
     "Didn't find the answer you were looking for? Send us your question.",
+    "The pages are gathered in the side menu on the left",
+    "Top right, the user menu (with your name) holds the choice of language",
+    "Account Options and Log out (Esci)",
+    "On a phone the side menu is hidden: the menu button",
+    "Extensions (Interni, in Settings)",
+    "Company data (Dati aziendali, in Settings)",
+    "Import from CSV (Importa da CSV, in Settings › Users)",
+    "API tokens (Token API, in Account Options",
 ]
 
 
@@ -107,6 +125,8 @@ def test_help_in_italian_explains_every_procedure(
     text = _text(response.content)
     missing = [phrase for phrase in ITALIAN_KEY_PHRASES if phrase not in text]
     assert missing == []
+    # and the old menu's words are gone (issue 14)
+    assert "nel menu in alto la voce" not in text
 
 
 def test_help_in_english_for_an_english_user(bob: User, login: Callable[[User], Client]) -> None:
@@ -123,6 +143,7 @@ def test_help_in_english_for_an_english_user(bob: User, login: Callable[[User], 
     missing = [phrase for phrase in ENGLISH_KEY_PHRASES if phrase not in text]
     assert missing == []
     assert "Modifica Utente, indica" not in text
+    assert "in the top menu" not in text
 
 
 def test_every_entry_of_the_table_of_contents_leads_to_a_section(

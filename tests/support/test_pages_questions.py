@@ -131,6 +131,30 @@ def test_the_privacy_acknowledgement_is_required(
     assert ThrottleEvent.objects.count() == 0
 
 
+def test_the_privacy_error_is_shown_next_to_the_box_with_the_other_errors(
+    alice: User, operator: User, login: Callable[[User], Client]
+) -> None:
+    # when the box is not ticked and the subject is missing too (issue 14)
+    form = _form(subject="")
+    del form["privacy"]
+    response = login(alice).post(ASK, form)
+
+    # then nothing is stored, and the page says both, the privacy one right after the box
+    assert response.status_code == 422
+    assert SupportQuestion.objects.count() == 0
+    page = response.content.decode()
+    box = re.search(r'<input type="checkbox" name="privacy"[^>]*>', page)
+    assert box, page
+    assert re.search(r'aria-describedby="[^"]*\bid_privacy_error\b', box.group())
+    after_box = _text(page[box.end() :].encode())
+    before_next_field = after_box.split("Invia la domanda")[0]
+    assert "Spunta la casella per confermare di aver letto l'informativa privacy." in (
+        before_next_field
+    )
+    assert 'id="id_privacy_error"' in page
+    assert "Questo campo è obbligatorio." in _text(page[: box.start()].encode())
+
+
 def test_the_action_refuses_a_question_without_the_acknowledgement(alice: User) -> None:
     # when
     with pytest.raises(DomainError) as refused:
@@ -157,7 +181,7 @@ def test_the_form_shows_the_manual_privacy_sentence_with_its_link(
     )
     assert f'<a href="{reverse("support:privacy")}">informativa privacy</a>' in page
     assert re.search(r'<input type="checkbox" name="privacy"[^>]*required', page)
-    assert '<label for="id_privacy">' in page
+    assert re.search(r'<label [^>]*for="id_privacy"', page)
 
 
 def test_a_question_longer_than_5000_characters_is_refused(alice: User) -> None:

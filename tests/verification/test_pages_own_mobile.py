@@ -5,6 +5,7 @@ remove. They act on the logged-in user only (no ids in their addresses): operato
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +21,21 @@ OWN_MOBILE = reverse("verification:own_mobile")
 VERIFY = reverse("verification:own_mobile_verify")
 REMOVE = reverse("verification:own_mobile_remove")
 NUMBER = "+393331234567"
+
+
+def shows(response: Any, pattern: str) -> bool:
+    """Whether the page holds this element, whatever classes the design system gives it."""
+    return re.search(pattern, response.content.decode()) is not None
+
+
+def button(label: str) -> str:
+    """A submit button with these words (an icon may come first); «salva» in either case, as
+    the manual writes it and as a button shows it."""
+    return rf'<button type="submit"[^>]*>\s*(?:<i [^>]*></i>\s*)?(?i:{label})\s*</button>'
+
+
+def badge(words: str) -> str:
+    return rf'<span class="badge\b[^"]*">{words}</span>'
 
 
 def logged_in(user: User) -> Client:
@@ -41,16 +57,10 @@ def test_account_options_has_the_mobile_number_section(bob: User) -> None:
     # when
     response = logged_in(bob).get(OPTIONS)
     # then
-    assertContains(response, '<legend class="h5">Numero di cellulare</legend>', html=True)
-    assertContains(
-        response,
-        '<label class="form-label" for="id_mobile_number">Numero di cellulare</label>',
-        html=True,
-    )
+    assert shows(response, r"<legend[^>]*>Numero di cellulare</legend>")
+    assert shows(response, r'<label [^>]*for="id_mobile_number"[^>]*>Numero di cellulare</label>')
     assertContains(response, f'action="{OWN_MOBILE}"')
-    assertContains(
-        response, '<button type="submit" class="btn btn-primary">salva</button>', html=True
-    )
+    assert shows(response, button("salva"))
     assertContains(response, "Non hai impostato il tuo numero di cellulare.")
     assertNotContains(response, REMOVE)
 
@@ -62,8 +72,10 @@ def test_account_options_shows_the_number_and_that_it_is_not_verified(bob: User)
     response = logged_in(bob).get(OPTIONS)
     # then national and E.164 forms, and the state
     assertContains(response, "333 123 4567 (+393331234567)")
-    assertContains(response, '<span class="badge text-bg-warning">non verificato</span>', html=True)
-    assertContains(response, f'<a href="{VERIFY}">Inserisci il codice di verifica</a>', html=True)
+    assert shows(response, badge("non verificato"))
+    assert shows(
+        response, rf'<a [^>]*href="{VERIFY}"[^>]*>(?:<i [^>]*></i>\s*)?Inserisci il codice'
+    )
     assertContains(response, REMOVE)
     assertNotContains(response, code_sent_to(NUMBER))
 
@@ -75,7 +87,7 @@ def test_account_options_shows_a_verified_number(bob: User) -> None:
     # when
     response = logged_in(bob).get(OPTIONS)
     # then
-    assertContains(response, '<span class="badge text-bg-success">verificato</span>', html=True)
+    assert shows(response, badge("verificato"))
     assertNotContains(response, "non verificato")
 
 
@@ -98,10 +110,8 @@ def test_salva_stores_the_number_and_says_where_the_code_went(bob: User) -> None
     assertContains(
         response, "Abbiamo inviato un SMS con il codice di verifica al numero 333 123 4567."
     )
-    assertContains(
-        response, '<label class="form-label" for="id_code">Codice di verifica</label>', html=True
-    )
-    assertContains(response, '<button type="submit">salva</button>', html=True)
+    assert shows(response, r'<label [^>]*for="id_code"[^>]*>Codice di verifica</label>')
+    assert shows(response, button("salva"))
     assertNotContains(response, code_sent_to(NUMBER))
     bob.refresh_from_db()
     assert (bob.mobile_number, bob.mobile_verified) == (NUMBER, False)
@@ -143,7 +153,7 @@ def test_the_number_page_shows_the_current_number(bob: User) -> None:
     response = logged_in(bob).get(OWN_MOBILE)
     # then
     assertContains(response, 'value="333 123 4567"')
-    assertContains(response, "<h1>Numero di cellulare</h1>", html=True)
+    assert shows(response, r"<h1[^>]*>Numero di cellulare</h1>")
 
 
 # --- entering the code --------------------------------------------------------------------
@@ -158,7 +168,7 @@ def test_the_right_code_and_salva_go_back_to_account_options_verified(bob: User)
     # then
     assertRedirects(response, OPTIONS)
     assertContains(response, "Il tuo numero di cellulare 333 123 4567 è verificato.")
-    assertContains(response, '<span class="badge text-bg-success">verificato</span>', html=True)
+    assert shows(response, badge("verificato"))
     bob.refresh_from_db()
     assert bob.mobile_verified
 

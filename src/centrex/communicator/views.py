@@ -85,7 +85,7 @@ def own_device_revoke(request: HttpRequest, user: User, device_pk: int) -> HttpR
     return render(
         request,
         "communicator/device_revoke.html",
-        {"device": device, "owner": user, "cancel_url": _own_devices_url()},
+        {"device": device, "owner": user, "cancel_url": _own_devices_url(), "own": True},
     )
 
 
@@ -104,7 +104,7 @@ def user_device_revoke(request: HttpRequest, admin: User, pk: int, device_pk: in
     return render(
         request,
         "communicator/device_revoke.html",
-        {"device": device, "owner": owner, "cancel_url": cancel_url},
+        {"device": device, "owner": owner, "cancel_url": cancel_url, "own": False},
     )
 
 

@@ -162,6 +162,15 @@ def is_gsm7_character(char: str) -> bool:
     return char in _BASIC_SEPTET or char in GSM7_EXTENSION_TABLE
 
 
+def counted_twice(text: str) -> tuple[str, ...]:
+    """The characters of the text that count as two (R-T3): in GSM-7, those of the extension
+    table (€ [ ] { } ~ ^ | \\ and the form feed), each once in order of first appearance; none
+    when the text goes out in UCS-2, where every one of them is a single unit."""
+    if not _GSM7_CHARACTERS.issuperset(text):
+        return ()
+    return tuple(dict.fromkeys(char for char in text if char in GSM7_EXTENSION_TABLE))
+
+
 def count_sms(text: str) -> SmsCount:
     """Count a text as the live counter shows it, without building bytes (R-T3)."""
     text = _clean(text)

@@ -37,7 +37,7 @@ from centrex.core.pages import filters_without_page, page_for, posted
 from centrex.senders.resolution import SenderProblem, resolve_senders
 from centrex.sms.actions import check_recipients, send_sms
 from centrex.sms.charts import bar_chart
-from centrex.sms.encoding import SmsCount, count_sms
+from centrex.sms.encoding import SmsCount, count_sms, counted_twice
 from centrex.sms.forms import (
     RECIPIENTS_INPUT_MAX,
     TEXT_INPUT_MAX,
@@ -55,30 +55,38 @@ SMS_PER_PAGE = 50
 # How often the page of a sent SMS asks for its recipients' statuses while any is not final.
 POLL_EVERY = "3s"
 
-# R-T5: how each status looks in the lists (badge colour).
+# R-T5: how each status looks in the lists (the Bootstrap badge's colour; its words say it).
 STATUS_BADGES: dict[str, str] = {
-    MessageStatus.QUEUED: "muted",
-    MessageStatus.SUBMITTED: "warn",
-    MessageStatus.DELIVERED: "ok",
-    MessageStatus.UNDELIVERABLE: "bad",
-    MessageStatus.EXPIRED: "bad",
-    MessageStatus.REJECTED: "bad",
-    MessageStatus.FAILED: "bad",
+    MessageStatus.QUEUED: "text-bg-secondary",
+    MessageStatus.SUBMITTED: "text-bg-warning",
+    MessageStatus.DELIVERED: "text-bg-success",
+    MessageStatus.UNDELIVERABLE: "text-bg-danger",
+    MessageStatus.EXPIRED: "text-bg-danger",
+    MessageStatus.REJECTED: "text-bg-danger",
+    MessageStatus.FAILED: "text-bg-danger",
 }
+NEUTRAL_BADGE = "text-bg-secondary"
 
 
 # --- The live counter and the recipients check (R-T3, R-T1) -------------------------------
 
 
+def _visible(char: str) -> str:
+    """A character as the counter names it: itself, or an invisible one by its code point."""
+    return char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+
+
 def counter_context(text: str) -> dict[str, Any]:
     """What the counter shows (R-T3): exactly `count_sms` of the text, with the characters
-    that force UCS-2 made visible (an invisible one by its code point)."""
+    that force UCS-2 made visible, and those that count as two (the «(€ vale 2)» hint, only
+    when the text holds one)."""
     count: SmsCount = count_sms(text)
-    forcing = [
-        char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
-        for char in count.forcing_ucs2
-    ]
-    return {"count": count, "forcing": forcing, "empty": not text}
+    return {
+        "count": count,
+        "forcing": [_visible(char) for char in count.forcing_ucs2],
+        "doubled": [_visible(char) for char in counted_twice(text)],
+        "empty": not text,
+    }
 
 
 @page_for(require_signed_in)
@@ -195,7 +203,7 @@ def error_label(recipient: SmsMessage) -> str:
 def _recipients_context(sms: SmsRequest) -> dict[str, Any]:
     recipients = list(sms.messages.order_by("id"))
     for recipient in recipients:
-        recipient.badge = STATUS_BADGES.get(recipient.status, "muted")  # type: ignore[attr-defined]
+        recipient.badge = STATUS_BADGES.get(recipient.status, NEUTRAL_BADGE)  # type: ignore[attr-defined]
         recipient.error_label = error_label(recipient)  # type: ignore[attr-defined]
     return {
         "sms": sms,
@@ -260,7 +268,7 @@ def history(request: HttpRequest, user: User) -> HttpResponse:
     form = _history_form(request, user)
     page = Paginator(_history_rows(user, form), SMS_PER_PAGE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row.badge = STATUS_BADGES.get(row.status, "muted")
+        row.badge = STATUS_BADGES.get(row.status, NEUTRAL_BADGE)
     context = {
         "form": form,
         "page": page,
