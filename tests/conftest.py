@@ -35,15 +35,18 @@ def fast_password_hashing(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def operator(db: None) -> User:
+def make_operator() -> User:
     return User.objects.create_operator(
         "operatore@provider.example", PASSWORD, first_name="Olga", last_name="Operatrice"
     )
 
 
 @pytest.fixture
-def esempio(operator: User) -> Customer:
+def operator(db: None) -> User:
+    return make_operator()
+
+
+def make_esempio(operator: User) -> Customer:
     customer = create_customer(
         CustomerData(
             name="Esempio S.r.l.",
@@ -67,7 +70,11 @@ def esempio(operator: User) -> Customer:
 
 
 @pytest.fixture
-def alice(esempio: Customer, operator: User) -> User:
+def esempio(operator: User) -> Customer:
+    return make_esempio(operator)
+
+
+def make_alice(esempio: Customer, operator: User) -> User:
     return create_user(
         esempio,
         UserData(
@@ -83,7 +90,11 @@ def alice(esempio: Customer, operator: User) -> User:
 
 
 @pytest.fixture
-def bob(esempio: Customer, operator: User, alice: User) -> User:
+def alice(esempio: Customer, operator: User) -> User:
+    return make_alice(esempio, operator)
+
+
+def make_bob(esempio: Customer, operator: User, alice: User) -> User:
     return create_user(
         esempio,
         UserData(
@@ -99,7 +110,11 @@ def bob(esempio: Customer, operator: User, alice: User) -> User:
 
 
 @pytest.fixture
-def altra(operator: User) -> Customer:
+def bob(esempio: Customer, operator: User, alice: User) -> User:
+    return make_bob(esempio, operator, alice)
+
+
+def make_altra(operator: User) -> Customer:
     customer = create_customer(
         CustomerData(
             name="Altra S.p.A.",
@@ -118,7 +133,11 @@ def altra(operator: User) -> Customer:
 
 
 @pytest.fixture
-def carla(altra: Customer, operator: User) -> User:
+def altra(operator: User) -> Customer:
+    return make_altra(operator)
+
+
+def make_carla(altra: Customer, operator: User) -> User:
     return create_user(
         altra,
         UserData(
@@ -131,6 +150,11 @@ def carla(altra: Customer, operator: User) -> User:
         acting_user=operator,
         password=PASSWORD,
     )
+
+
+@pytest.fixture
+def carla(altra: Customer, operator: User) -> User:
+    return make_carla(altra, operator)
 
 
 @pytest.fixture

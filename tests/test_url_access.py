@@ -321,9 +321,8 @@ class Walk:
 OUTBOX_BACKEND = "centrex.core.mail.OutboxEmailBackend"
 
 
-@pytest.fixture
-def walk(
-    settings: Settings,
+def make_walk(
+    settings: Any,
     tmp_path: Path,
     operator: User,
     esempio: Customer,
@@ -380,6 +379,19 @@ def walk(
         clients[name] = Client()
         clients[name].force_login(person)
     return Walk(ids, clients)
+
+
+@pytest.fixture
+def walk(
+    settings: Settings,
+    tmp_path: Path,
+    operator: User,
+    esempio: Customer,
+    alice: User,
+    bob: User,
+    carla: User,
+) -> Walk:
+    return make_walk(settings, tmp_path, operator, esempio, alice, bob, carla)
 
 
 # --- What each person must get -------------------------------------------------------------

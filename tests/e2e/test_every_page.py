@@ -35,7 +35,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connections
-from django.test import override_settings
+from django.test import modify_settings, override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
@@ -49,11 +49,10 @@ from centrex.customers.models import Customer
 from centrex.verification.actions import set_own_mobile
 from tests.e2e.conftest import RESULTS_DIR, CspWatch, italian_context
 from tests.e2e.page_checks import EnglishCatalogue, page_problems, serve_axe
-from tests.test_url_access import ROUTES, Walk, url_patterns
-from tests.test_url_access import walk as walk_fixture
+from tests.test_url_access import ROUTES, Walk, make_walk, url_patterns
 
-# The marker makes pytest-django create the test database (`_django_db_helper` below keeps
-# it from wrapping each test).
+# The marker makes pytest-django create the test database; `_django_db_helper` below keeps it
+# from wrapping each test (one committed data set, emptied at the end of the module).
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 SIZES = {390: 844, 1366: 900}
@@ -176,13 +175,6 @@ def test_every_page_is_walked() -> None:
 # --- One data set, one server, one browser context per person and size ------------------
 
 
-@pytest.fixture
-def _django_db_helper() -> None:
-    """pytest-django's wrapping of each test in a transaction (or a flush), not wanted here:
-    the tests share one committed data set (`world`), and a test's open transaction would lock
-    the live server out of a file SQLite database (the suite's, when SIP tests run)."""
-
-
 @dataclass
 class World:
     """The module's live server, the walk's objects, and a browser tab per person and size."""
@@ -248,22 +240,16 @@ class ModuleSettings:
             override.disable()
 
 
-def _wrapped(fixture: Any) -> Callable[..., Any]:
-    """A fixture's own function, to build the cast once for the module (pytest gives the
-    function-scoped fixtures of tests/conftest.py to each test)."""
-    return fixture._get_wrapped_function()  # type: ignore[no-any-return]
-
-
 def _data_set(world: World, settings: ModuleSettings, directory: Path) -> None:
     """test_url_access's walk (the cast, Bob's SMS, device and question, a draft and a pending
     alias, an e-mail in the developer inbox), an approved alias, Bob's number waiting for its
     code, live invitation and reset links, and who sets up two-step verification."""
-    operator = _wrapped(cast.operator)(None)
-    world.esempio = esempio = _wrapped(cast.esempio)(operator)
-    alice = _wrapped(cast.alice)(esempio, operator)
-    bob = _wrapped(cast.bob)(esempio, operator, alice)
-    carla = _wrapped(cast.carla)(_wrapped(cast.altra)(operator), operator)
-    world.walk = _wrapped(walk_fixture)(settings, directory, operator, esempio, alice, bob, carla)
+    operator = cast.make_operator()
+    world.esempio = esempio = cast.make_esempio(operator)
+    alice = cast.make_alice(esempio, operator)
+    bob = cast.make_bob(esempio, operator, alice)
+    carla = cast.make_carla(cast.make_altra(operator), operator)
+    world.walk = make_walk(settings, directory, operator, esempio, alice, bob, carla)
     approved = submit_alias(
         create_alias(esempio, "EsempioShop", acting_user=alice),
         consent=True,
@@ -295,6 +281,14 @@ def _data_set(world: World, settings: ModuleSettings, directory: Path) -> None:
         )
 
 
+@pytest.fixture
+def _django_db_helper() -> None:
+    """pytest-django's wrapping of each test in a transaction (or a flush), not wanted here:
+    the tests share one committed data set (`world`), and a test's open transaction would lock
+    the live server out of a file SQLite database (the suite's, when SIP tests run). This
+    overrides a fixture of pytest-django's by its name: check it when pytest-django changes."""
+
+
 @pytest.fixture(scope="module")
 def world(
     django_db_setup: None,
@@ -308,9 +302,10 @@ def world(
     settings = ModuleSettings()
     with django_db_blocker.unblock():
         server = LiveServer("localhost")
+        allowed_hosts = modify_settings(ALLOWED_HOSTS={"append": "localhost"})
         world = World(server.url, browser, EnglishCatalogue())
         try:
-            server._live_server_modified_settings.enable()
+            allowed_hosts.enable()
             settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
             settings.CENTREX_BASE_URL = server.url
             _data_set(world, settings, tmp_path_factory.mktemp("walk"))
@@ -319,7 +314,7 @@ def world(
             for context in world.contexts:
                 context.close()
             _requests_finished()
-            server._live_server_modified_settings.disable()
+            allowed_hosts.disable()
             server.stop()
             settings.restore()
             call_command("flush", interactive=False, verbosity=0)
