@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
 
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "centrex.core.context_processors.portal",
+                "centrex.navigation.shell",
                 "centrex.senders.context_processors.sms_policy_warning",
             ],
         },
@@ -190,7 +192,9 @@ CENTREX_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self'",
+    # data: for the design system's own small SVG drawings in its stylesheet (the select's arrow,
+    # the checkbox's tick, the menu button's bars): images only, never scripts.
+    "img-src": "'self' data:",
     "font-src": "'self'",
     "connect-src": "'self'",
     "object-src": "'none'",
@@ -227,6 +231,14 @@ DEFAULT_FROM_EMAIL = env_str("CENTREX_FROM_EMAIL", "Centrex Portal <noreply@cent
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The developer inbox page lists what the embedded outbox (and simulator) received.
 CENTREX_DEV_INBOX = env_bool("CENTREX_DEV_INBOX", CENTREX_OUTBOX_DIR is not None)
+# The application shell (issue 14): the provider's logo (an absolute URL, or a path under the
+# static files, e.g. "provider/logo.svg") in place of the portal's own, and the product's name.
+CENTREX_LOGO_URL = env_str("CENTREX_LOGO_URL", "")
+CENTREX_BRAND_NAME = env_str("CENTREX_BRAND_NAME", "Centrex Portal")
+FORM_RENDERER = "centrex.core.form_rendering.PortalFormRenderer"
+if CENTREX_LOGO_URL.startswith(("http://", "https://")):
+    _logo = urlsplit(CENTREX_LOGO_URL)
+    CENTREX_CONTENT_SECURITY_POLICY["img-src"] += f" {_logo.scheme}://{_logo.netloc}"
 
 CENTREX_SMSC_URL = env_str("CENTREX_SMSC_URL", "builtin")
 CENTREX_BUILTIN_SMSC_PORT = env_int("CENTREX_BUILTIN_SMSC_PORT", 2775, minimum=1)

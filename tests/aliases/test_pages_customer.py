@@ -718,7 +718,7 @@ def test_a_revoked_alias_cannot_be_deleted(alice: User, esempio: Customer, opera
 
     # then the refusal is shown as a message (invalid_transition)
     assert response.redirect_chain == [(ALIASES, 302)]
-    assertContains(response, 'class="message error"')
+    assertContains(response, "alert-danger")
     alias.refresh_from_db()
     assert alias.status == AliasStatus.REVOKED
 

@@ -38,6 +38,7 @@ from centrex.aliases.models import (
 )
 from centrex.core.errors import ErrorCode
 from centrex.customers.models import Customer
+from tests.sidebar import current_page
 
 ROME = ZoneInfo("Europe/Rome")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=ROME)
@@ -162,7 +163,7 @@ def test_the_operator_menu_has_alias(operator_client: Client) -> None:
     response = operator_client.get(QUEUE)
 
     # then
-    assertContains(response, f'<a href="{QUEUE}" aria-current="page">Alias</a>', html=True)
+    assert current_page(response.content.decode()) == [("Coda alias", QUEUE)]
 
 
 # The queue (R-A8)
@@ -330,7 +331,7 @@ def test_a_registry_failure_keeps_the_alias_pending_and_offers_a_retry(
     alias.refresh_from_db()
     assert alias.status == AliasStatus.PENDING
     assert alias.approved_at is not None and alias.registry_state == RegistryState.FAILED
-    assertContains(response, 'class="message warning"')
+    assertContains(response, "alert-warning")
     assertContains(response, "cannot write the spool file")
     retry = reverse("backoffice:alias_retry", args=[alias.pk])
     assertContains(response, f'action="{retry}"')
@@ -451,7 +452,7 @@ def test_a_decision_that_is_not_allowed_is_shown_as_a_message(
     # then
     for response in (approve, reject, revoke):
         assert response.redirect_chain == [(_review(alias), 302)]
-        assertContains(response, 'class="message error"')
+        assertContains(response, "alert-danger")
     alias.refresh_from_db()
     assert alias.status == AliasStatus.DRAFT
 

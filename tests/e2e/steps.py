@@ -66,6 +66,18 @@ def accedere_all_area_clienti(page: Page, email: str, password: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(AREA_CLIENTI, ignore_case=True)
 
 
+def esci(page: Page) -> None:
+    """«Esci»: from the user menu, top right (the application shell, issue 14)."""
+    page.locator("#user-menu").click()
+    page.get_by_role("button", name=italian("Log out"), exact=True).click()
+
+
+def menu_sviluppo(page: Page, label: str) -> None:
+    """A link of the top bar's developer menu (only while the developer inbox is on)."""
+    page.locator("#developer-menu").click()
+    page.get_by_role("link", name=italian(label), exact=True).click()
+
+
 def impostazioni_utenti(page: Page) -> None:
     """The menu path «Impostazioni > Utenti»."""
     menu = page.get_by_role("navigation", name=italian("Main menu"))

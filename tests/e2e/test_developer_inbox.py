@@ -15,7 +15,7 @@ from centrex.accounts.actions import UserData, create_user
 from centrex.accounts.models import User
 from centrex.customers.models import Customer
 from centrex.smsc.simulator import ReceivedMessage
-from tests.e2e.steps import expect_own_communicator, italian
+from tests.e2e.steps import expect_own_communicator, italian, menu_sviluppo
 
 pytestmark = pytest.mark.e2e
 
@@ -48,9 +48,9 @@ def test_a_new_user_accepts_the_invitation_from_the_developer_inbox(
     )
     assert len(list(embedded_outbox.glob("*.eml"))) == 1
 
-    # when Marco, not logged in, follows "Developer inbox" from the login page's footer
+    # when Marco, not logged in, opens "Developer inbox" from the login page's developer menu
     page.goto("/")
-    page.get_by_role("link", name=italian("Developer inbox"), exact=True).click()
+    menu_sviluppo(page, "Developer inbox")
     expect(page.get_by_role("heading", level=1)).to_have_text(italian("Developer inbox"))
     # opens the e-mail addressed to him
     row = page.get_by_role("row").filter(has_text="marco.neri@esempio.example")

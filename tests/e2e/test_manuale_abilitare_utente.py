@@ -36,6 +36,7 @@ from tests.e2e.steps import (
     UTENTI,
     accedere_all_area_clienti,
     cell,
+    esci,
     expect_communicator_state,
     expect_own_communicator,
     impostazioni_utenti,
@@ -134,7 +135,7 @@ def test_admin_adds_a_new_user_who_accepts_the_invitation(
     # then she is in the customer area and sees her Communicator enabled on 207
     expect_own_communicator(giulia_page, extension="207")
     # and after logging out she logs in with the new password
-    giulia_page.get_by_role("button", name=italian("Log out"), exact=True).click()
+    esci(giulia_page)
     accedere_all_area_clienti(giulia_page, "giulia.verdi@esempio.example", NEW_PASSWORD)
     expect_own_communicator(giulia_page, extension="207")
     # and the link, used once, does not work again

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from centrex.accounts.models import User
 from tests.conftest import PASSWORD
-from tests.e2e.steps import accedere_all_area_clienti, italian
+from tests.e2e.steps import accedere_all_area_clienti, esci, italian
 
 pytestmark = pytest.mark.e2e
 
@@ -56,15 +56,15 @@ def test_alice_sets_it_up_and_signs_in_with_a_code_then_a_recovery_code(
     page.get_by_role("link", name=italian("Two-step verification")).click()
     # when
     secret, *codes = set_up(page)
-    page.get_by_role("button", name=italian("Log out")).click()
+    esci(page)
     # then: the password alone is not enough; the app's next code is
     sign_in_with(page, alice.email, code_at(secret, 1))
     expect(page).to_have_url(re.compile(r"/area-clienti/$"))
-    page.get_by_role("button", name=italian("Log out")).click()
+    esci(page)
     # a recovery code signs in once
     sign_in_with(page, alice.email, codes[0])
     expect(page).to_have_url(re.compile(r"/area-clienti/$"))
-    page.get_by_role("button", name=italian("Log out")).click()
+    esci(page)
     sign_in_with(page, alice.email, codes[0])
     expect(
         page.get_by_text(
@@ -81,7 +81,7 @@ def test_a_user_required_to_use_it_is_led_to_set_it_up_at_sign_in(
     page.goto("/impostazioni/sicurezza/")
     page.get_by_label(italian("everyone"), exact=True).check()
     page.get_by_role("button", name=re.compile(r"^salva$", re.I)).click()
-    page.get_by_role("button", name=italian("Log out")).click()
+    esci(page)
     # when: Bob signs in
     page.goto("/")
     page.get_by_label(italian("E-mail"), exact=True).fill(bob.email)
