@@ -18,7 +18,7 @@ from centrex.customers.models import Customer
 from tests.conftest import PASSWORD
 
 EXTENSIONS = reverse("customers:extension_list")
-COMPANY_DATA = reverse("customers:company_data")
+COMPANY_DATA = reverse("customers:company")
 
 
 def _logged_in(user: User) -> Client:

@@ -39,7 +39,6 @@ from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
 from centrex.core.pages import (
     Refusal,
-    filters_without_page,
     one_page,
     page_for,
     refusal_page,
@@ -119,7 +118,6 @@ def alias_list(request: HttpRequest, admin: User) -> HttpResponse:
         "q": text,
         "status": status,
         "page": one_page(request, aliases, ALIASES_PER_PAGE),
-        "query": filters_without_page(request),
         "zone": display_zone(),
     }
     template = "aliases/_alias_table.html" if wants_fragment(request) else "aliases/alias_list.html"

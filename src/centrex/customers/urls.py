@@ -26,6 +26,6 @@ def admin_pages(guard: Guard) -> tuple[list[URLPattern], str]:
     namespace: what `include` takes."""
     patterns = [
         path("impostazioni/interni/", guard(views.extension_list), name="extension_list"),
-        path("impostazioni/dati-aziendali/", guard(views.company_data), name="company_data"),
+        path("impostazioni/dati-aziendali/", guard(views.company_data), name="company"),
     ]
     return patterns, app_name

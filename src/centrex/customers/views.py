@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centrex.core.errors import DomainError
-from centrex.core.pages import filters_without_page, one_page, posted, wants_fragment
+from centrex.core.pages import one_page, posted, wants_fragment
 from centrex.customers.access import access_customer
 from centrex.customers.actions import update_company_data
 from centrex.customers.forms import CompanyDataForm, ExtensionFilterForm
@@ -70,7 +70,6 @@ def extension_list(request: HttpRequest, admin: User) -> HttpResponse:
         "q": text,
         "state": state,
         "page": one_page(request, shown, EXTENSIONS_PER_PAGE),
-        "query": filters_without_page(request),
         "total": counts["total"],
         "used": counts["used"],
         "free": counts["total"] - counts["used"],
@@ -100,5 +99,5 @@ def company_data(request: HttpRequest, admin: User) -> HttpResponse:
             form.show(error)
         else:
             messages.success(request, _("Company data saved. Your provider has been told."))
-            return redirect("customers:company_data")
+            return redirect("customers:company")
     return render(request, "customers/company_data.html", {"customer": customer, "form": form})
