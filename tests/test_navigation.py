@@ -59,7 +59,7 @@ def test_the_operator_has_the_back_office_groups(operator: User) -> None:
 
     # then
     links = sidebar_links(html)
-    assert {"Clienti", "Coda alias", "Tracciabilità SMS", "Registro attività"} <= set(links)
+    assert {"Clienti", "Alias", "Tracciabilità SMS", "Registro attività"} <= set(links)
     assert "Invia SMS" not in links
     assert current_page(html) == [("Clienti", reverse("backoffice:customer_list"))]
 

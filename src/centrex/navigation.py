@@ -68,6 +68,7 @@ class Group:
     icon: str
     pages: tuple[Page, ...] = field(default_factory=tuple)
     url_name: str = ""  # the heading links to the group's own page (the manual's «Communicator»)
+    matches: tuple[str, ...] = ()  # which views make that page the current one (default: its own)
 
 
 CUSTOMER_AREA = (
@@ -208,13 +209,6 @@ BACK_OFFICE = (
         "tag",
         (
             Page(
-                "backoffice:alias_queue",
-                _("Alias queue"),
-                "inboxes",
-                is_operator,
-                ("backoffice:alias_queue", "backoffice:alias_review", "backoffice:alias_a*"),
-            ),
-            Page(
                 "backoffice:alias_lists",
                 _("Reserved and generic words"),
                 "card-list",
@@ -225,7 +219,6 @@ BACK_OFFICE = (
                     "backoffice:alias_generic_*",
                 ),
             ),
-            Page("backoffice:alias_settings", _("Alias settings"), "sliders", is_operator),
             Page(
                 "backoffice:alias_audit",
                 _("Alias log"),
@@ -233,6 +226,15 @@ BACK_OFFICE = (
                 is_operator,
                 ("backoffice:alias_audit*",),
             ),
+        ),
+        url_name="backoffice:alias_queue",
+        matches=(
+            "backoffice:alias_queue",
+            "backoffice:alias_review",
+            "backoffice:alias_approve",
+            "backoffice:alias_reject",
+            "backoffice:alias_revoke",
+            "backoffice:alias_retry",
         ),
     ),
     Group(
@@ -326,7 +328,12 @@ def sidebar_for(user: Any, view_name: str) -> list[Section]:
             links.append(Link(page.label, page.icon, href, current))
         if links:
             href = reverse(group.url_name) if group.url_name else ""
-            current = bool(group.url_name) and not marked and view_name == group.url_name
+            patterns = group.matches or (group.url_name,)
+            current = (
+                bool(group.url_name)
+                and not marked
+                and any(fnmatchcase(view_name, pattern) for pattern in patterns)
+            )
             marked = marked or current
             sections.append(Section(group.label, group.icon, tuple(links), href, current))
     return sections

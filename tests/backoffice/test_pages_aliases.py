@@ -163,7 +163,7 @@ def test_the_operator_menu_has_alias(operator_client: Client) -> None:
     response = operator_client.get(QUEUE)
 
     # then
-    assert current_page(response.content.decode()) == [("Coda alias", QUEUE)]
+    assert current_page(response.content.decode()) == [("Alias", QUEUE)]
 
 
 # The queue (R-A8)
