@@ -188,7 +188,7 @@ def test_admin_requests_an_alias_and_the_operator_validates_it(
     operator_page = new_page()
     operator_logs_in(operator_page, operator)
     menu = operator_page.get_by_role("navigation", name=italian("Main menu"))
-    menu.get_by_role("link", name=italian("Alias queue"), exact=True).click()
+    menu.get_by_role("link", name=ALIAS, exact=True).click()
     expect(operator_page.get_by_role("heading", level=1)).to_have_text(ALIAS)
     alias_row(operator_page, "Esempio").get_by_role("link", name="Esempio", exact=True).click()
     expect(operator_page.get_by_role("heading", level=1)).to_contain_text("Esempio")
