@@ -111,6 +111,24 @@ def csp_watch() -> CspWatch:
     return CspWatch()
 
 
+def italian_context(
+    browser: Any, base_url: str, csp_watch: CspWatch, *, width: int = 1280, height: int = 900
+) -> Any:
+    """A fresh browser context (its own cookies: one person) as the e2e tests open pages: in
+    Italian, in Rome's time zone, every wait bounded, and what the Content-Security-Policy
+    blocks reported to `csp_watch`."""
+    context = browser.new_context(
+        base_url=base_url,
+        locale="it-IT",
+        timezone_id="Europe/Rome",
+        viewport={"width": width, "height": height},
+    )
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on("page", csp_watch.watch)
+    return context
+
+
 @pytest.fixture
 def new_page(
     browser: Any, portal_url: str, request: pytest.FixtureRequest, csp_watch: CspWatch
@@ -121,15 +139,7 @@ def new_page(
     contexts: list[Any] = []
 
     def open_page() -> Any:
-        context = browser.new_context(
-            base_url=portal_url,
-            locale="it-IT",
-            timezone_id="Europe/Rome",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        context.add_init_script(REPORT_CSP_VIOLATIONS)
-        context.on("page", csp_watch.watch)
+        context = italian_context(browser, portal_url, csp_watch)
         contexts.append(context)
         return context.new_page()
 
