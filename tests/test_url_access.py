@@ -128,6 +128,11 @@ ROUTES: dict[str, Route] = {
     "impostazioni/utenti/<int:pk>/disattiva/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
     "impostazioni/utenti/<int:pk>/riattiva/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
     "impostazioni/utenti/<int:pk>/invito/": Route(Audience.CUSTOMER_ADMIN, USER, POST),
+    # customers: Impostazioni > Interni, Dati aziendali
+    "impostazioni/interni/": Route(Audience.CUSTOMER_ADMIN),
+    "impostazioni/dati-aziendali/": Route(
+        Audience.CUSTOMER_ADMIN, methods=BOTH, data={"contact_first_name": "Mallory"}
+    ),
     # support
     "impostazioni/aiuto/": Route(Audience.SIGNED_IN),
     "impostazioni/aiuto/domanda/": Route(Audience.CUSTOMER_USER, methods=BOTH),

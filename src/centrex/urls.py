@@ -4,12 +4,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from centrex.accounts import views as accounts_views
+from centrex.accounts.access import require_customer_admin
 from centrex.api import api
 from centrex.core import views as core_views
+from centrex.core.pages import page_for
+from centrex.customers.urls import admin_pages as customers_admin_pages
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include("centrex.accounts.urls")),
+    # customers stands below accounts: its pages get the admin guard here (customers/urls.py).
+    path("", include(customers_admin_pages(page_for(require_customer_admin)))),
     path("", include("centrex.support.urls")),
     path("", include("centrex.aliases.urls")),
     path("", include("centrex.verification.urls")),

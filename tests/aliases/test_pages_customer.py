@@ -107,6 +107,14 @@ def _row(content: bytes, text: str) -> str:
     raise AssertionError(f"no row for {text!r}")
 
 
+def _add_button(label: str) -> str:
+    """Communicator > Alias's «Aggiungi», the page's action at the top."""
+    return (
+        f'<a class="btn btn-primary" href="{NEW_ALIAS}">'
+        f'<i class="bi bi-plus-lg" aria-hidden="true"></i> {label}</a>'
+    )
+
+
 def _italian(message: Any) -> str:
     """A rule's message as the page shows it in Italian (HTML-escaped)."""
     with translation.override("it"):
@@ -124,7 +132,7 @@ def test_communicator_section_shows_the_own_state_and_the_alias_menu_to_an_admin
 
     # then
     assert response.status_code == 200
-    assertContains(response, "<h1>Communicator</h1>", html=True)
+    assertContains(response, '<h1 class="h3 mb-3">Communicator</h1>', html=True)
     assertContains(response, "Communicator abilitato")
     assertContains(response, f'href="{ALIASES}"')
     assertContains(response, f'href="{RULES}"')
@@ -136,7 +144,7 @@ def test_main_menu_has_communicator_before_impostazioni(alice: User) -> None:
 
     # then
     assert content.index(">Communicator</a>") < content.index("Impostazioni")
-    assert f'<a href="{ALIASES}"' in content
+    assert f'href="{ALIASES}"' in content
 
 
 def test_a_plain_user_sees_communicator_without_the_alias_menu(bob: User) -> None:
@@ -171,18 +179,18 @@ def test_alias_list_shows_each_status_in_the_manuals_words(
     # then
     assert response.status_code == 200
     assertContains(response, '<html lang="it">')
-    assertContains(response, f'<a class="button" href="{NEW_ALIAS}">aggiungi</a>', html=True)
+    assertContains(response, _add_button("Aggiungi"), html=True)
     content = response.content
     draft = _row(content, "Esempio")
-    assert "bozza" in draft and "invia richiesta" in draft
+    assert "bozza" in draft and "Invia richiesta" in draft
     pending = _row(content, "EsempioNet")
     assert "in attesa di validazione" in pending and DUE_IT in pending
-    assert "annulla richiesta" in pending
+    assert "Annulla richiesta" in pending
     validated = _row(content, "Esempio Tv")
-    assert "validato" in validated and "ritira" in validated
+    assert "validato" in validated and "Ritira" in validated
     rejected = _row(content, "Esempio Bar")
     assert "rifiutato" in rejected and "Motivo: Non è inerente alla ragione sociale." in rejected
-    assert "elimina" in rejected
+    assert "Elimina" in rejected
     revoked = _row(content, "Esempio Web")
     assert "revocato" in revoked and "Motivo: Usato per SMS ingannevoli." in revoked
     assert "<button" not in revoked
@@ -201,7 +209,7 @@ def test_alias_list_is_in_english_for_an_english_admin(
 
     # then
     assertContains(response, '<html lang="en">')
-    assertContains(response, f'<a class="button" href="{NEW_ALIAS}">add</a>', html=True)
+    assertContains(response, _add_button("Add"), html=True)
     pending = _row(response.content, "EsempioNet")
     assert "awaiting validation" in pending and DUE_EN in pending
     assert "Reason: Usato per SMS ingannevoli." in _row(response.content, "Esempio Web")
@@ -216,7 +224,7 @@ def test_a_consumer_admin_reads_why_aliases_are_not_available(dario: User) -> No
     assertContains(response, "Delibera 42/13/CIR")
     assertContains(response, "partita IVA")
     assertNotContains(response, NEW_ALIAS)
-    assertNotContains(response, ">aggiungi<")
+    assertNotContains(response, "Aggiungi")
 
 
 def test_a_consumer_admin_cannot_open_aggiungi(dario: User) -> None:
@@ -320,17 +328,22 @@ def test_aggiungi_shows_the_field_the_manuals_conditions_and_the_rules_link(alic
 
     # then
     assert response.status_code == 200
-    assertContains(response, '<label for="id_text">Alias</label>', html=True)
+    assertContains(response, '<label for="id_text" class="form-label">Alias</label>', html=True)
     assertContains(response, f'hx-post="{CHECK}"')
     assertContains(response, 'hx-trigger="input changed delay:300ms"')
     assertContains(response, "non è possibile inserire numeri telefonici")
     assertContains(response, "inerente alla ragione sociale")
     assertContains(response, "coerente con le attività o le informazioni inviate tramite SMS")
-    assertContains(response, "«Esempio S.r.l.»")
+    # the company's own names as examples, only those that pass the rules (issue 14):
+    # «Esempio S.r.l.» is 14 characters long
+    assertContains(response, "(es. «Esempio», «EsempioNet»)")
+    assertNotContains(response, "«Esempio S.r.l.»")
     assertContains(
         response, f'<a href="{RULES}">Regole sull\'utilizzo dei mittenti SMS</a>', html=True
     )
-    assertContains(response, '<button type="submit">Salva</button>', html=True)
+    assertContains(
+        response, '<button type="submit" class="btn btn-primary">Salva</button>', html=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -449,7 +462,8 @@ def test_salva_with_a_broken_rule_shows_it_next_to_the_field(
     assert response.status_code == 200
     assertContains(
         response,
-        f'<ul class="errorlist" id="id_text_error"><li>{_italian(expected.message)}</li></ul>',
+        '<div class="invalid-feedback d-block" id="id_text_error">'
+        f"<div>{_italian(expected.message)}</div></div>",
         html=True,
     )
     assertContains(response, 'aria-invalid="true"')
@@ -513,7 +527,12 @@ def test_invia_richiesta_shows_the_versioned_authorisation_and_the_data_sent(
     assertContains(response, escape(consent_wording("it")))
     assertContains(response, CURRENT_CONSENT_VERSION)
     assertContains(response, esempio.vat_number)
-    assertContains(response, '<button type="submit">invia richiesta</button>', html=True)
+    assertContains(
+        response,
+        '<button type="submit" class="btn btn-primary">'
+        '<i class="bi bi-send" aria-hidden="true"></i> Invia richiesta</button>',
+        html=True,
+    )
     assertContains(response, 'type="checkbox" name="consent"')
 
 
@@ -532,7 +551,7 @@ def test_invia_richiesta_without_the_authorisation_is_refused(
     # then the refusal stands next to the box, and nothing was sent
     assert response.status_code == 200
     content = response.content.decode()
-    error = re.search(r'<ul class="errorlist" id="id_consent_error"><li>(.*?)</li>', content)
+    error = re.search(r'id="id_consent_error"><div>(.*?)</div>', content)
     assert error is not None and "autorizza" in error.group(1).lower()
     alias.refresh_from_db()
     assert alias.status == AliasStatus.DRAFT
@@ -604,7 +623,7 @@ def test_invia_richiesta_of_a_name_reserved_since_shows_the_rule_on_top(
 
     # then the refusal is shown above the form, and the alias stays a draft
     assert response.status_code == 200
-    assertContains(response, '<div class="message error" role="alert">')
+    assertContains(response, '<div class="alert alert-danger" role="alert">')
     assertContains(response, "riservato agli enti pubblici")
     alias.refresh_from_db()
     assert alias.status == AliasStatus.DRAFT
@@ -739,7 +758,9 @@ def test_the_rules_page_is_in_italian_and_cites_both_deliberations(alice: User) 
 
     # then
     assert response.status_code == 200
-    assertContains(response, "<h1>Regole sull&#x27;utilizzo dei mittenti SMS</h1>", html=True)
+    assertContains(
+        response, '<h1 class="h3 mb-3">Regole sull&#x27;utilizzo dei mittenti SMS</h1>', html=True
+    )
     for text in ("Delibera 42/13/CIR", "Delibera 12/23/CIR", "11 caratteri", "partita IVA"):
         assertContains(response, text)
     assertContains(response, "5 o più cifre")
@@ -755,7 +776,7 @@ def test_the_rules_page_is_in_english_for_an_english_user(bob: User) -> None:
     response = _logged_in(bob).get(RULES)
 
     # then
-    assertContains(response, "<h1>Rules for using SMS senders</h1>", html=True)
+    assertContains(response, '<h1 class="h3 mb-3">Rules for using SMS senders</h1>', html=True)
     assertContains(response, "Delibera 42/13/CIR")
     assertContains(response, "Delibera 12/23/CIR")
     assertContains(response, "5 or more digits")
@@ -778,3 +799,79 @@ def test_the_rules_page_is_public_and_says_whether_the_extended_set_is_allowed(
     assert before.status_code == after.status_code == 200
     assertContains(before, "oggi non sono ammessi")
     assertContains(after, "Il fornitore ammette anche")
+
+
+# Communicator > Alias: the search (issue 14)
+
+
+def test_the_alias_list_is_searched_by_text(
+    alice: User, every_status: dict[str, SenderAlias]
+) -> None:
+    # when
+    response = _logged_in(alice).get(ALIASES, {"q": "esempio t"})
+    # then only «Esempio Tv» is listed, with how many were found
+    assert response.status_code == 200
+    assert re.findall(r"<strong>(.*?)</strong>", _table(response.content)) == ["Esempio Tv"]
+    assertContains(response, "1 alias trovato.")
+    assertContains(response, 'value="esempio t"')
+
+
+def test_the_alias_list_is_filtered_by_status(
+    alice: User, every_status: dict[str, SenderAlias]
+) -> None:
+    client = _logged_in(alice)
+    # when
+    pending = client.get(ALIASES, {"status": "pending"})
+    validated_web = client.get(ALIASES, {"status": "validated", "q": "web"})
+    # then
+    assert re.findall(r"<strong>(.*?)</strong>", _table(pending.content)) == ["EsempioNet"]
+    assertContains(pending, '<option value="pending" selected>in attesa di validazione</option>')
+    assertContains(validated_web, "Nessun alias corrisponde.")
+    assertContains(validated_web, f'href="{ALIASES}"')
+
+
+def test_the_alias_search_answers_the_table_alone_to_htmx(
+    alice: User, every_status: dict[str, SenderAlias]
+) -> None:
+    # when the search box asks while typing
+    response = _logged_in(alice).get(ALIASES, {"q": "bar"}, headers={"HX-Request": "true"})
+    # then only the table comes back
+    content = response.content.decode()
+    assert content.startswith('<div id="alias-table">')
+    assert "<html" not in content and "Esempio Bar" in content and "EsempioNet" not in content
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_alias_search_keeps_the_pagination(alice: User, esempio: Customer) -> None:
+    # given more matching aliases than a page holds
+    for n in range(55):
+        create_alias(esempio, f"Esempio {n:02}", acting_user=alice)
+    create_alias(esempio, "Altro", acting_user=alice)
+    client = _logged_in(alice)
+    # when
+    first = client.get(ALIASES, {"q": "esempio", "status": "draft"})
+    second = client.get(ALIASES, {"q": "esempio", "status": "draft", "page": "2"})
+    # then the page links keep the search
+    assert len(re.findall(r"<strong>", _table(first.content))) == 50
+    assertContains(first, "q=esempio&amp;status=draft&amp;page=2")
+    assert re.findall(r"<strong>(.*?)</strong>", _table(second.content)) == [
+        f"Esempio {n}" for n in range(50, 55)
+    ]
+    assertContains(first, "55 alias trovati.")
+
+
+def test_the_alias_search_finds_nothing_of_another_customer(
+    carla: User, alice: User, esempio: Customer
+) -> None:
+    # given
+    create_alias(esempio, "Esempio", acting_user=alice)
+    # when Carla of Altra S.p.A. searches for it
+    response = _logged_in(carla).get(ALIASES, {"q": "Esempio"})
+    # then
+    assertNotContains(response, "<strong>Esempio</strong>")
+    assertContains(response, "0 alias trovati.")
+
+
+def _table(content: bytes) -> str:
+    body = content.decode()
+    return body[body.index('<div id="alias-table">') :]

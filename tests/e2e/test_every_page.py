@@ -98,6 +98,8 @@ PAGES: dict[str, Visit] = {
     "user-device-revoke": Visit(
         "impostazioni/utenti/<int:pk>/dispositivi/<int:device_pk>/revoca/", "alice"
     ),
+    "extensions": Visit("impostazioni/interni/", "alice"),
+    "company-data": Visit("impostazioni/dati-aziendali/", "alice"),
     "security": Visit("impostazioni/sicurezza/", "alice"),
     "activity": Visit("impostazioni/registro/", "alice"),
     "communicator": Visit("communicator/", "alice"),
@@ -424,6 +426,10 @@ FORMS_WITH_ERRORS: dict[str, tuple[str, dict[str, str]]] = {
     "question-new-errors": ("question-new", {}),
     "alias-new-errors": ("alias-new", {}),
     "sender-policy-errors": ("sender-policy", {}),
+    "company-data-errors": (
+        "company-data",
+        {"input[name=pec]": "non-una-pec", "input[name=phone]": "12"},
+    ),
     "mobile-errors": ("mobile", {"input[name=number]": "123"}),
     "bo-customer-new-errors": ("bo-customer-new", {}),
     "bo-user-new-errors": ("bo-user-new", {}),

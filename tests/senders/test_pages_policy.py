@@ -76,14 +76,15 @@ def test_the_admin_sees_the_four_options_with_the_manuals_words(as_alice: Client
         assert label in page
         assert f'value="{value}"' in response.content.decode()
     # each with the manual's explanation
-    assert "premere nuovamente il pulsante salva" in page
+    assert "premere nuovamente il pulsante «Salva»" in page
     assert "tra quelli validati" in page
     # the option in force is checked
     assert re.search(r'value="own_mobile"[^>]*checked', response.content.decode())
-    assert '<button type="submit" name="action" value="save">salva</button>' in (
-        response.content.decode()
+    assert (
+        '<button type="submit" name="action" value="save" class="btn btn-primary">Salva</button>'
+        in response.content.decode()
     )
-    assert "anteprima" in page
+    assert "Anteprima" in page
 
 
 def test_a_consumer_sees_only_the_mobile_options_and_why(dario: User) -> None:
@@ -221,7 +222,7 @@ def test_the_shared_number_with_the_manuals_two_saves(
     assert first.redirect_chain[-1][0] == f"{PAGE}?mode=shared_mobile"
     content = first.content.decode()
     assert re.search(r'value="shared_mobile"[^>]*checked', content)
-    assert '<label for="id_code">codice di verifica</label>' in content
+    assert re.search(r'<label[^>]* for="id_code"[^>]*>Codice di verifica</label>', content)
     # «invia un nuovo codice» submits a form of its own: Enter in the code field is «salva»
     assert '<button type="submit" form="policy-resend"' in content
     page = text_of(first)
@@ -347,7 +348,7 @@ def test_the_live_preview_reports_a_bad_number(as_alice: Client) -> None:
     # when
     response = as_alice.post(PREVIEW, {"mode": "shared_mobile", "number": "02 1234 5678"})
     # then
-    assert 'class="errorlist"' in response.content.decode()
+    assert "<li>“02 1234 5678” non è un numero di cellulare." in response.content.decode()
 
 
 def test_the_page_and_the_preview_cost_the_same_for_3_or_63_users(

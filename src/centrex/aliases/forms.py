@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from centrex.aliases.models import AliasStatus
 from centrex.core.errors import DomainError
 
 # Longer than any alias may be (11 septets), short enough to stop nonsense: a too-long alias
@@ -76,3 +77,21 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-wording"}),
     )
     wording_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+
+
+class AliasFilterForm(forms.Form):
+    """Communicator > Alias: the search by alias text and the status filter."""
+
+    q = forms.CharField(label=_("Search by alias"), required=False, max_length=TEXT_INPUT_MAX)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *AliasStatus.choices],
+        required=False,
+    )
+
+    def search_text(self) -> str:
+        """The text as typed, trimmed (an alias keeps its case and inner spaces, R-A1)."""
+        return str(self.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
+
+    def wanted_status(self) -> str:
+        return str(self.cleaned_data.get("status") or "") if self.is_valid() else ""

@@ -9,12 +9,12 @@ through the access helpers, call one action, render (STYLE 3, 4).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,14 +24,27 @@ from centrex.aliases.access import access_alias, require_alias_admin
 from centrex.aliases.actions.checking import check_alias_text
 from centrex.aliases.actions.lifecycle import create_alias, delete_alias, submit_alias
 from centrex.aliases.consent import CURRENT_CONSENT_VERSION, consent_language, consent_wording
-from centrex.aliases.forms import TEXT_INPUT_MAX, AliasForm, ConsentForm, show_domain_error
+from centrex.aliases.forms import (
+    TEXT_INPUT_MAX,
+    AliasFilterForm,
+    AliasForm,
+    ConsentForm,
+    show_domain_error,
+)
 from centrex.aliases.models import AliasSettings, AliasStatus, SenderAlias
 from centrex.aliases.rules import ALIAS_SYMBOLS, EXTENDED_SYMBOLS
 from centrex.aliases.sla import display_zone
 from centrex.aliases.templatetags.alias_dates import weekday_datetime
 from centrex.core.addresses import client_address
 from centrex.core.errors import DomainError, ErrorCode
-from centrex.core.pages import Refusal, page_for, refusal_page
+from centrex.core.pages import (
+    Refusal,
+    one_page,
+    page_for,
+    refusal_page,
+    wants_fragment,
+)
+from centrex.customers.models import Customer
 
 ALIASES_PER_PAGE = 50
 
@@ -90,14 +103,27 @@ def communicator(request: HttpRequest, user: User) -> HttpResponse:
 @require_GET
 def alias_list(request: HttpRequest, admin: User) -> HttpResponse:
     """Communicator > Alias (manual §2): each alias with its «campo stato» — the outcome due
-    time while it waits (R-A8), the reason when rejected or revoked — and «aggiungi». A
-    consumer customer's admin reads why aliases are not available instead (R-A3)."""
+    time while it waits (R-A8), the reason when rejected or revoked — and «Aggiungi»;
+    searched by text and filtered by status (htmx swaps the table while typing), paginated.
+    A consumer customer's admin reads why aliases are not available instead (R-A3)."""
+    filters = AliasFilterForm(request.GET)
+    text, status = filters.search_text(), filters.wanted_status()
     aliases = SenderAlias.objects.visible_to(admin).order_by("text", "id")
+    if text:
+        aliases = aliases.filter(text__icontains=text)
+    if status:
+        aliases = aliases.filter(status=status)
     context = {
-        "page": Paginator(aliases, ALIASES_PER_PAGE).get_page(request.GET.get("page")),
+        "filters": filters,
+        "q": text,
+        "status": status,
+        "page": one_page(request, aliases, ALIASES_PER_PAGE),
         "zone": display_zone(),
     }
-    return render(request, "aliases/alias_list.html", context)
+    template = "aliases/_alias_table.html" if wants_fragment(request) else "aliases/alias_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @page_for(require_alias_admin, refusal=refused_to_a_consumer)
@@ -121,14 +147,23 @@ def alias_create(request: HttpRequest, admin: User) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "Alias “%(alias)s” saved as a draft. Press “send request” to ask for its "
+                    "Alias “%(alias)s” saved as a draft. Press “Send request” to ask for its "
                     "validation."
                 )
                 % {"alias": alias.text},
             )
             return redirect("aliases:alias_list")
-    context = {"form": form, "customer": admin.customer}
+    context = {"form": form, "alias_examples": alias_examples(admin.customer)}
     return render(request, "aliases/alias_form.html", context)
+
+
+def alias_examples(customer: Customer | None) -> list[str]:
+    """The company's name and brands that pass the rules themselves, as the examples of the
+    manual's first condition (issue 14: an example that the check refuses misleads)."""
+    if customer is None:
+        return []
+    names = dict.fromkeys([customer.name, *(customer.brands or [])])
+    return [name for name in names if check_alias_text(customer, name).valid]
 
 
 @require_POST

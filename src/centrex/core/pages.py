@@ -110,3 +110,12 @@ def filters_without_page(request: HttpRequest) -> str:
     filters = request.GET.copy()
     filters.pop("page", None)
     return filters.urlencode()
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for just a list's table (a search while typing, a page link), not a
+    history restore, which needs the whole page. The answer varies on HX-Request."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )

@@ -1,4 +1,5 @@
-"""Operations on customers and extensions. Only operators call these (R-U1, R-B1)."""
+"""Operations on customers and extensions. Operators call these (R-U1, R-B1), except
+`update_company_data`, the customer admins' Dati aziendali (R-C2)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from centrex.core.audit import record_audit
-from centrex.core.errors import DomainError, ErrorCode, FieldError
+from centrex.core.errors import DomainError, ErrorCode, FieldError, PermissionDenied
 from centrex.core.phones import normalize_phone_number
+from centrex.customers.emails import send_company_data_changed
 from centrex.customers.identifiers import normalize_tax_code, normalize_vat_number
 from centrex.customers.models import EXTENSION_NUMBER, Customer, CustomerKind, Extension
 
@@ -149,24 +151,34 @@ def create_customer(data: CustomerData, *, acting_user: User) -> Customer:
     return customer
 
 
-@transaction.atomic
-def update_customer(
-    customer: Customer, changes: dict[str, object], *, acting_user: User
-) -> Customer:
-    """Change some of a customer's data; the same checks as on creation."""
+def _apply_changes(
+    customer: Customer, changes: dict[str, object]
+) -> dict[str, tuple[object, object]]:
+    """Set `changes` on `customer` after the creation checks; save; answer what changed, each
+    field's value before and after. The caller holds the transaction."""
     current = CustomerData(**{f: getattr(customer, f) for f in CustomerData.__dataclass_fields__})
     for name, value in changes.items():
         if name not in CustomerData.__dataclass_fields__:
             raise ValueError(f"unknown customer field {name}")
         setattr(current, name, value if value is not None else ([] if name == "brands" else ""))
     cleaned = clean_customer_data(current)
-    changed = {}
+    changed: dict[str, tuple[object, object]] = {}
     for name, value in cleaned.__dict__.items():
         if getattr(customer, name) != value:
-            changed[name] = value
+            changed[name] = (getattr(customer, name), value)
             setattr(customer, name, value)
     if changed:
         customer.save()
+    return changed
+
+
+@transaction.atomic
+def update_customer(
+    customer: Customer, changes: dict[str, object], *, acting_user: User
+) -> Customer:
+    """Change some of a customer's data; the same checks as on creation."""
+    changed = _apply_changes(customer, changes)
+    if changed:
         record_audit(
             "customer.updated",
             actor=acting_user,
@@ -174,6 +186,49 @@ def update_customer(
             customer_id=customer.pk,
             data={"fields": sorted(changed)},
         )
+    return customer
+
+
+# Dati aziendali: what the company's own admins keep up to date of the data the regulator
+# wants (R-C2). The ragione sociale, partita IVA / codice fiscale, kind and sede legale identify
+# the customer in the contract: operators own them (R-B1).
+COMPANY_DATA_FIELDS = ("contact_first_name", "contact_last_name", "pec", "phone", "brands")
+
+
+@transaction.atomic
+def update_company_data(
+    customer: Customer, changes: dict[str, object], *, acting_user: User
+) -> Customer:
+    """Impostazioni > Dati aziendali: a customer admin changes the company's referente, PEC,
+    phone and brands (R-C2), with the checks of the back office (`clean_customer_data`:
+    brands trimmed, each once ignoring case). The audit row keeps every changed value before
+    and after; once committed, the provider's operators are told what changed, since the
+    AGCOM registry holds these data (R-A9)."""
+    if not (
+        acting_user.is_active
+        and acting_user.is_customer_admin
+        and acting_user.customer_id == customer.pk
+    ):
+        raise PermissionDenied()
+    unknown = set(changes) - set(COMPANY_DATA_FIELDS)
+    if unknown:
+        raise ValueError(f"not company data: {sorted(unknown)}")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    changed = _apply_changes(customer, changes)
+    if changed:
+        record_audit(
+            "customer.company_data_changed",
+            actor=acting_user,
+            target=customer,
+            customer_id=customer.pk,
+            data={
+                "changes": {
+                    name: {"from": before, "to": after}
+                    for name, (before, after) in sorted(changed.items())
+                }
+            },
+        )
+        send_company_data_changed(customer, changed, changed_by=acting_user)
     return customer
 
 

@@ -22,8 +22,8 @@ MODE_EXPLANATIONS = {
     ),
     SenderPolicyMode.SHARED_MOBILE: _(
         "You specify one mobile number, the sender of the SMS of all users. Enter the mobile "
-        "number and press “save”: an SMS with a verification code is sent to it. Enter the "
-        "verification code in its field and press “save” again."
+        "number and press “Save”: an SMS with a verification code is sent to it. Enter the "
+        "verification code in its field and press “Save” again."
     ),
     SenderPolicyMode.SHARED_ALIAS: _(
         "You select one alias (an alphanumeric text) among the validated ones, the sender of "
@@ -36,9 +36,9 @@ MODE_EXPLANATIONS = {
 }
 
 # The buttons of the manual ("premere il pulsante salva") and of the preview.
-SAVE = pgettext_lazy("sender policy", "save")
-PREVIEW = pgettext_lazy("sender policy", "preview")
-RESEND = _("send a new code")
+SAVE = pgettext_lazy("sender policy", "Save")
+PREVIEW = pgettext_lazy("sender policy", "Preview")
+RESEND = _("Send a new code")
 
 # What the page's fields are called in the actions' errors.
 ACTION_FIELDS = {
@@ -72,7 +72,7 @@ class PolicyForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     code = forms.CharField(
-        label=_("verification code"),
+        label=_("Verification code"),
         required=False,
         max_length=12,
         widget=forms.TextInput(

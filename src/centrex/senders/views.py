@@ -261,12 +261,12 @@ def _code_sent_message(policy: SenderPolicy) -> str:
     if policy.mode == SenderPolicyMode.SHARED_MOBILE:
         return _(
             "An SMS with a verification code was sent to %(number)s. Enter the code in "
-            "“verification code” and press “%(save)s”. Until the number is verified, nobody "
+            "“Verification code” and press “%(save)s”. Until the number is verified, nobody "
             "can send SMS."
         ) % {"number": policy.shared_mobile_number, "save": SAVE}
     return _(
         "An SMS with a verification code was sent to %(number)s. Enter the code in "
-        "“verification code” and press “%(save)s”. Until then the option in force stays "
+        "“Verification code” and press “%(save)s”. Until then the option in force stays "
         "“%(option)s”."
     ) % {
         "number": policy.shared_mobile_number,
