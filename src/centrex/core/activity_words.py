@@ -108,6 +108,10 @@ SENTENCES: dict[str, Sentence] = {
         _("%(actor)s removed their mobile number"), _("Mobile number of %(object)s removed")
     ),
     # Customers and their extensions (R-C*, R-U1)
+    "customer.company_data_changed": _s(
+        _("%(actor)s changed the company data of %(object)s"),
+        _("Company data of %(object)s changed"),
+    ),
     "customer.created": _s(
         _("%(actor)s created the customer %(object)s"), _("Customer %(object)s created")
     ),
