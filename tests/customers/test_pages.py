@@ -238,7 +238,7 @@ def test_company_data_errors_are_shown_on_the_page(
     assertContains(response, "Inserisci un indirizzo email valido.")
     response = _logged_in(alice).post(COMPANY_DATA, _company_form(phone="12"))
     assert response.status_code == 200
-    assertContains(response, "12” non è un numero di telefono valido.")
+    assertContains(response, "12» non è un numero di telefono valido.")
     esempio.refresh_from_db()
     assert esempio.phone == "+390212345678" and esempio.contact_last_name == "Rossi"
     assert mail.outbox == []

@@ -348,7 +348,7 @@ def test_the_live_preview_reports_a_bad_number(as_alice: Client) -> None:
     # when
     response = as_alice.post(PREVIEW, {"mode": "shared_mobile", "number": "02 1234 5678"})
     # then
-    assert "<li>“02 1234 5678” non è un numero di cellulare." in response.content.decode()
+    assert "<li>«02 1234 5678» non è un numero di cellulare." in response.content.decode()
 
 
 def test_the_page_and_the_preview_cost_the_same_for_3_or_63_users(
