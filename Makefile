@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 # pinned by package-lock.json and installed from the npm registry; the pages' files are copied into
 # the package's static folder (git-ignored), so they are served by the portal itself, never a CDN.
 # Node.js and npm come from Debian's packages when missing.
-$(VENDOR)/.installed: package.json package-lock.json
+$(VENDOR)/.installed: package.json package-lock.json Makefile
 	@if ! command -v npm >/dev/null; then \
 	  echo "installing Node.js and npm"; $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; fi
@@ -36,6 +36,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 	  node_modules/bootstrap/LICENSE $(VENDOR)/bootstrap/
 	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/LICENSE $(VENDOR)/bootstrap-icons/
 	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff $(VENDOR)/bootstrap-icons/fonts/
+	# gzip copies beside the stylesheets and the script: WhiteNoise sends them to browsers that accept them.
+	gzip -k -9 -f $(VENDOR)/bootstrap/bootstrap.min.css $(VENDOR)/bootstrap/bootstrap.bundle.min.js $(VENDOR)/bootstrap-icons/bootstrap-icons.min.css
 	touch $@
 
 # gettext catalogues, compiled with Babel (no system gettext needed) whenever a .po changed.
